@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +39,11 @@ class Paths:
         import platformdirs
 
         dirs = platformdirs.PlatformDirs(APP_NAME, appauthor=False)
-        runtime = Path(dirs.user_runtime_dir)
+        with warnings.catch_warnings():
+            # Without XDG_RUNTIME_DIR platformdirs falls back to a per-user /tmp dir
+            # and warns; that fallback is fine for us (we make it 0700).
+            warnings.simplefilter("ignore")
+            runtime = Path(dirs.user_runtime_dir)
         return cls(
             config=Path(dirs.user_config_dir),
             data=Path(dirs.user_data_dir),

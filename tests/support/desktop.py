@@ -1,0 +1,67 @@
+"""A real X display (Xvfb) with a tray host (trayer) for end-to-end tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.support.pulse import wait_for
+
+
+@dataclass
+class Desktop:
+    display: str
+    procs: list[subprocess.Popen[bytes]]
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["DISPLAY"] = self.display
+        env.pop("WAYLAND_DISPLAY", None)
+        env.pop("QT_QPA_PLATFORM", None)
+        return env
+
+    def screenshot(self, path: Path) -> Path:
+        subprocess.run(["import", "-window", "root", str(path)], env=self.env(), check=True, timeout=30)
+        return path
+
+    def stop(self) -> None:
+        for p in reversed(self.procs):
+            p.terminate()
+            try:
+                p.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def _free_display() -> int:
+    for n in range(90, 190):
+        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
+            return n
+    raise RuntimeError("no free X display number")
+
+
+def start_desktop(tray: bool = True) -> Desktop:
+    for tool in ("Xvfb", "xdpyinfo") + (("trayer",) if tray else ()):
+        if not shutil.which(tool):
+            raise RuntimeError(f"{tool} missing: run `make test` (installs it as root)")
+    n = _free_display()
+    display = f":{n}"
+    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "800x200x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    desk = Desktop(display, [xvfb])
+    env = desk.env()
+    ok = wait_for(lambda: subprocess.run(["xdpyinfo"], env=env, capture_output=True).returncode == 0, 15)
+    if not ok:
+        desk.stop()
+        raise RuntimeError("Xvfb did not start")
+    if tray:
+        desk.procs.append(subprocess.Popen(
+            ["trayer", "--edge", "top", "--align", "left", "--widthtype", "request", "--height", "32",
+             "--transparent", "false", "--tint", "0x303030", "--SetDockType", "true"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        wait_for(lambda: subprocess.run(["xdotool", "search", "--class", "trayer"], env=env,
+                                        capture_output=True).returncode == 0, 10)
+    return desk

@@ -1,0 +1,175 @@
+"""The Settings dialog: edits every field of the one settings schema."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QKeySequenceEdit,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from trayassist.core import config
+from trayassist.core.config import Settings
+
+RETENTION_LABELS = {
+    "off": "Don't save", "24h": "24 hours", "3m": "3 months", "18m": "18 months", "forever": "Forever",
+}
+KEY_LABELS = {
+    "auto": "OS keyring when available", "keyring": "OS keyring", "passphrase": "Passphrase",
+    "session": "This session only (history lost at quit)", "off": "History off",
+}
+MODE_LABELS = {"hold": "Hold to talk", "toggle": "Press to start, press to stop",
+               "hybrid": "Hold, or tap to toggle"}
+OUTPUT_LABELS = {"type": "Type into the focused window", "clipboard": "Copy to clipboard",
+                 "both": "Type and copy", "none": "Only keep in history"}
+LANGUAGES = ["en", "auto", "de", "es", "fr", "it", "nl", "pt", "pl", "sv", "ja", "zh", "ru", "uk"]
+
+
+def chord_from_sequence(seq: QKeySequence) -> str:
+    """QKeySequence 'Ctrl+Alt+Space' -> our chord text 'ctrl+alt+space'."""
+    if seq.isEmpty():
+        return ""
+    text = seq.toString(QKeySequence.SequenceFormat.PortableText).split(",")[0].strip()
+    return text.lower().replace("meta+", "super+")
+
+
+def _combo(labels: dict[str, str], current: str) -> QComboBox:
+    box = QComboBox()
+    for key, label in labels.items():
+        box.addItem(label, key)
+    box.setCurrentIndex(max(0, box.findData(current)))
+    return box
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: Settings, input_devices: Callable[[], list[str]] | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("TrayAssist Settings")
+        self._original = settings
+        layout = QVBoxLayout(self)
+
+        speech = QGroupBox("Speech")
+        form = QFormLayout(speech)
+        self.model = _combo({m: m for m in config.MODEL_CHOICES}, settings.model)
+        form.addRow("&Model:", self.model)
+        self.model_path = QLineEdit(settings.model_path)
+        self.model_path.setPlaceholderText("optional: a local model folder (wins over Model)")
+        form.addRow("Model &folder:", self.model_path)
+        self.language = QComboBox()
+        self.language.setEditable(True)
+        self.language.addItems(LANGUAGES)
+        self.language.setCurrentText(settings.language)
+        form.addRow("&Language:", self.language)
+        self.input_device = QComboBox()
+        self.input_device.addItem("System default", "")
+        for name in (input_devices() if input_devices else []):
+            self.input_device.addItem(name, name)
+        if settings.input_device and self.input_device.findData(settings.input_device) < 0:
+            self.input_device.addItem(f"{settings.input_device} (not connected)", settings.input_device)
+        self.input_device.setCurrentIndex(max(0, self.input_device.findData(settings.input_device)))
+        form.addRow("&Microphone:", self.input_device)
+        self.unload = QSpinBox()
+        self.unload.setRange(10, 86400)
+        self.unload.setSuffix(" s")
+        self.unload.setValue(settings.model_idle_unload_s)
+        form.addRow("Unload model after &idle:", self.unload)
+        layout.addWidget(speech)
+
+        keys = QGroupBox("Hotkey and output")
+        form = QFormLayout(keys)
+        self.hotkey = QKeySequenceEdit(QKeySequence(settings.hotkey.replace("super+", "meta+")))
+        self.hotkey.setMaximumSequenceLength(1)
+        form.addRow("&Hotkey (press it):", self.hotkey)
+        self.hotkey_mode = _combo(MODE_LABELS, settings.hotkey_mode)
+        form.addRow("Hotkey &mode:", self.hotkey_mode)
+        self.output_mode = _combo(OUTPUT_LABELS, settings.output_mode)
+        form.addRow("&Put text:", self.output_mode)
+        self.sounds = QCheckBox("Play a short sound when the microphone opens and closes")
+        self.sounds.setChecked(settings.sounds)
+        form.addRow(self.sounds)
+        self.notifications = QCheckBox("Show desktop notifications")
+        self.notifications.setChecked(settings.notifications)
+        form.addRow(self.notifications)
+        layout.addWidget(keys)
+
+        privacy = QGroupBox("Privacy and history")
+        form = QFormLayout(privacy)
+        self.indicators = QCheckBox("Watch which programs use the microphone and the network")
+        self.indicators.setChecked(settings.indicators_enabled)
+        form.addRow(self.indicators)
+        self.retention = _combo(RETENTION_LABELS, settings.history_retention)
+        form.addRow("Keep &history:", self.retention)
+        self.key_backend = _combo(KEY_LABELS, settings.history_key_backend)
+        form.addRow("History &key:", self.key_backend)
+        layout.addWidget(privacy)
+
+        assistant = QGroupBox("Assistant and desktop")
+        form = QFormLayout(assistant)
+        self.assistant = QCheckBox("Act on spoken commands (timers, notes, calculations…)")
+        self.assistant.setChecked(settings.assistant_enabled)
+        form.addRow(self.assistant)
+        self.spoken = QCheckBox("Speak replies aloud (espeak-ng)")
+        self.spoken.setChecked(settings.spoken_replies)
+        form.addRow(self.spoken)
+        self.llm = QCheckBox("Ask a local language model for other questions (loopback only)")
+        self.llm.setChecked(settings.llm_enabled)
+        form.addRow(self.llm)
+        self.llm_url = QLineEdit(settings.llm_url)
+        form.addRow("Local model &URL:", self.llm_url)
+        self.start_at_login = QCheckBox("Start TrayAssist when I log in")
+        self.start_at_login.setChecked(settings.start_at_login)
+        form.addRow(self.start_at_login)
+        layout.addWidget(assistant)
+
+        self.error = QLabel("")
+        self.error.setStyleSheet("color: #c0392b")
+        self.error.setWordWrap(True)
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def value(self) -> Settings:
+        """The edited settings; raises ValueError with a readable message if invalid."""
+        return self._original.replace(
+            model=self.model.currentData(),
+            model_path=self.model_path.text().strip(),
+            language=self.language.currentText().strip() or "en",
+            input_device=self.input_device.currentData(),
+            model_idle_unload_s=self.unload.value(),
+            hotkey=chord_from_sequence(self.hotkey.keySequence()) or self._original.hotkey,
+            hotkey_mode=self.hotkey_mode.currentData(),
+            output_mode=self.output_mode.currentData(),
+            sounds=self.sounds.isChecked(),
+            notifications=self.notifications.isChecked(),
+            indicators_enabled=self.indicators.isChecked(),
+            history_retention=self.retention.currentData(),
+            history_key_backend=self.key_backend.currentData(),
+            assistant_enabled=self.assistant.isChecked(),
+            spoken_replies=self.spoken.isChecked(),
+            llm_enabled=self.llm.isChecked(),
+            llm_url=self.llm_url.text().strip(),
+            start_at_login=self.start_at_login.isChecked(),
+        )
+
+    def accept(self) -> None:
+        try:
+            self.value()
+        except ValueError as exc:
+            self.error.setText(str(exc))
+            return
+        super().accept()

@@ -1,0 +1,74 @@
+"""The tray icon: its drawn state, tooltip in words, and menu."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from trayassist.core.status_text import describe
+from trayassist.ui.icons import IconState, make_icon
+
+UPLOADING_BPS = 20_000  # below this, background chatter; above it the arrow shows
+
+
+def icon_state(status: dict[str, Any]) -> IconState:
+    net = status.get("network") or {}
+    own = net.get("self_connections") or 0
+    paused = bool(status.get("indicators_paused"))
+    return IconState(
+        state=status.get("state", "idle"),
+        others_on_mic=bool((status.get("mic") or {}).get("others")),
+        uploading=(net.get("up_bps") or 0) >= UPLOADING_BPS,
+        # Our own promise broken, or a recording program that uploads: red.
+        alert=not paused and (bool(net.get("alert")) or own > 0),
+        paused=paused,
+    )
+
+
+class Tray(QSystemTrayIcon):
+    def __init__(self, actions: dict[str, Callable[[], None]], on_pause: Callable[[bool], None]) -> None:
+        super().__init__()
+        self._icon_state: IconState | None = None
+        menu = QMenu()
+        self.listen_action = QAction("Start listening", menu)
+        self.listen_action.triggered.connect(actions["toggle"])
+        menu.addAction(self.listen_action)
+        menu.addSeparator()
+        for label, key in (("History…", "history"), ("Privacy…", "privacy"), ("Settings…", "settings")):
+            act = QAction(label, menu)
+            act.triggered.connect(actions[key])
+            menu.addAction(act)
+        self.pause_action = QAction("Pause indicators", menu)
+        self.pause_action.setCheckable(True)
+        self.pause_action.toggled.connect(on_pause)
+        menu.addAction(self.pause_action)
+        menu.addSeparator()
+        about = QAction("About TrayAssist", menu)
+        about.triggered.connect(actions["about"])
+        menu.addAction(about)
+        quit_ = QAction("Quit", menu)
+        quit_.triggered.connect(actions["quit"])
+        menu.addAction(quit_)
+        self._menu = menu
+        self.setContextMenu(menu)
+        self.activated.connect(lambda reason: self._activated(reason, actions["toggle"]))
+        self.apply({"state": "idle"})
+
+    @staticmethod
+    def _activated(reason: QSystemTrayIcon.ActivationReason, toggle: Callable[[], None]) -> None:
+        if reason == QSystemTrayIcon.ActivationReason.Trigger:  # left click
+            toggle()
+
+    def apply(self, status: dict[str, Any]) -> None:
+        state = icon_state(status)
+        if state != self._icon_state:  # repainting costs; the status arrives every second
+            self._icon_state = state
+            self.setIcon(make_icon(state))
+        listening = status.get("state") == "listening"
+        self.listen_action.setText("Stop listening" if listening else "Start listening")
+        tip = describe(status)
+        if tip != self.toolTip():
+            self.setToolTip(tip)
