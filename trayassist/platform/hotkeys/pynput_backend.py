@@ -1,0 +1,102 @@
+"""Global hotkey through pynput (X11 via XRecord, Windows hooks, macOS event taps)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from trayassist.platform.hotkeys.backend import Callback, HotkeyBackend, HotkeyError
+from trayassist.platform.hotkeys.chord import Chord, ChordMatcher
+
+log = logging.getLogger(__name__)
+
+# With Shift held X11 reports the shifted symbol; map it back so "ctrl+shift+1" matches.
+# (US layout; other layouts' shifted digits fall through and such chords may not fire.)
+_UNSHIFT = dict(zip('!@#$%^&*()_+{}|:"<>?~', "1234567890-=[]\\;',./`", strict=True))
+
+
+def key_name(key: Any) -> str | None:
+    """Raw key name for the ChordMatcher from a pynput Key or KeyCode (duck-typed)."""
+    name = getattr(key, "name", None)  # pynput.keyboard.Key enum members
+    if isinstance(name, str):
+        return name  # "ctrl_l", "alt_gr", "cmd", "space", "f9": ChordMatcher normalises
+    char = getattr(key, "char", None)
+    if isinstance(char, str) and char:
+        if len(char) == 1 and ord(char) < 32:
+            # Windows reports Ctrl+letter as a control character (Ctrl+A is \x01).
+            return chr(ord(char) + 96)
+        return _UNSHIFT.get(char, char.lower())
+    vk = getattr(key, "vk", None)
+    return f"vk{vk}" if vk is not None else None
+
+
+class PynputBackend(HotkeyBackend):
+    """Listens to every key event and matches the chord itself.
+
+    Callbacks run on pynput's listener thread. On X11 pynput connects to the display in
+    the process environment's DISPLAY (Xlib reads it), so `env` is only used to decide
+    availability; the app's DISPLAY is the one pynput uses.
+    """
+
+    name = "pynput"
+
+    def __init__(self, env: Mapping[str, str], platform: str = sys.platform) -> None:
+        self._env = env
+        self._platform = platform
+        self._listener: Any = None
+        self._lock = threading.Lock()
+        self.matcher: ChordMatcher | None = None
+
+    def available(self) -> tuple[bool, str]:
+        if self._platform.startswith("linux") and not self._env.get("DISPLAY"):
+            return False, "no X display (DISPLAY is not set)"
+        try:
+            from pynput import keyboard  # noqa: F401  (connects to X at import)
+        except Exception as exc:  # ImportError, or Xlib errors on a dead display
+            return False, f"pynput cannot start: {str(exc).splitlines()[0]}"
+        return True, "pynput keyboard listener"
+
+    def start(self, chord: Chord, on_press: Callback, on_release: Callback) -> None:
+        try:
+            from pynput import keyboard
+        except Exception as exc:
+            raise HotkeyError(f"pynput unavailable: {exc}") from exc
+        with self._lock:
+            self._stop_locked()
+            matcher = ChordMatcher(chord, on_press, on_release)
+            self.matcher = matcher
+
+            def down(key: Any) -> None:
+                name = key_name(key)
+                if name is not None:
+                    matcher.key_down(name)
+
+            def up(key: Any) -> None:
+                name = key_name(key)
+                if name is not None:
+                    matcher.key_up(name)
+
+            listener = keyboard.Listener(on_press=down, on_release=up)
+            listener.daemon = True
+            listener.start()
+            # wait() returns once the hook is installed, so a key pressed after start()
+            # returns is seen; a listener that died at once left no running thread.
+            listener.wait()
+            if not listener.running:
+                raise HotkeyError("pynput listener stopped right after starting")
+            self._listener = listener
+            log.info("pynput hotkey listening for %s", chord)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stop_locked()
+
+    def _stop_locked(self) -> None:
+        if self._listener is not None:
+            self._listener.stop()
+            if self._listener is not threading.current_thread():
+                self._listener.join(timeout=2)
+            self._listener = None
