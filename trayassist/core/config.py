@@ -148,14 +148,14 @@ class SettingsStore:
     def load(self) -> Settings:
         self.problems = []
         try:
-            text = self.path.read_text(encoding="utf-8")
+            data = self.path.read_bytes()
         except FileNotFoundError:
             return Settings()
         except OSError as exc:
             self.problems.append(f"cannot read settings ({exc.strerror}); using defaults")
             return Settings()
         try:
-            raw = json.loads(text)
+            raw = json.loads(data.decode("utf-8"))
             if not isinstance(raw, dict):
                 raise ValueError("not a JSON object")
         except ValueError:

@@ -1,0 +1,49 @@
+import pytest
+from PySide6.QtWidgets import QSystemTrayIcon
+
+from trayassist.core.status_text import describe
+from trayassist.ui.tray import Tray, icon_state
+
+pytestmark = pytest.mark.ui
+
+
+def status(**kw):
+    base = {"state": "idle", "mic": {"self": False, "others": []},
+            "network": {"up_bps": 0, "down_bps": 0, "talkers": [], "self_connections": 0,
+                        "self_blocked": 0, "alert": None}, "indicators_paused": False, "error": None}
+    base.update(kw)
+    return base
+
+
+def test_tooltip_says_the_state_in_words() -> None:
+    assert "Idle" in describe(status())
+    assert "Listening" in describe(status(state="listening"))
+    assert "0 connections since start" in describe(status())
+    others = status(mic={"self": False, "others": [{"pid": 5, "name": "zoom", "exe": "/usr/bin/zoom"}]})
+    assert "zoom" in describe(others)
+    err = describe(status(state="error", error="No microphone found"))
+    assert "No microphone found" in err
+
+
+def test_alert_and_own_connections_turn_the_icon_red() -> None:
+    assert not icon_state(status()).alert
+    assert icon_state(status(network={"self_connections": 1})).alert
+    assert icon_state(status(network={"alert": {"name": "zoom", "message": "zoom is recording and uploading"}})).alert
+    assert not icon_state(status(indicators_paused=True, network={"alert": {"name": "x"}})).alert
+
+
+def test_menu_has_the_documented_actions(qtbot) -> None:
+    calls = []
+    actions = {k: (lambda *_a, k=k: calls.append(k)) for k in ("toggle", "history", "privacy", "settings", "about", "quit")}
+    paused = []
+    tray = Tray(actions, paused.append)
+    labels = [a.text() for a in tray.contextMenu().actions() if a.text()]
+    assert labels == ["Start listening", "History…", "Privacy…", "Settings…", "Pause indicators",
+                      "About TrayAssist", "Quit"]
+    tray.apply(status(state="listening"))
+    assert tray.listen_action.text() == "Stop listening"
+    assert "Listening" in tray.toolTip()
+    tray.listen_action.trigger()
+    tray.pause_action.trigger()
+    tray.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)  # left click toggles
+    assert calls == ["toggle", "toggle"] and paused == [True]
