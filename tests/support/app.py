@@ -1,0 +1,79 @@
+"""Start the real app as a process and drive it through its real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.support.pulse import wait_for
+
+
+def cli(basedir: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 180,
+        input: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "trayassist.cli", "--basedir", str(basedir), *args],
+                          capture_output=True, text=True, timeout=timeout, env=env, input=input)
+
+
+@dataclass
+class App:
+    basedir: Path
+    env: dict[str, str]
+    proc: subprocess.Popen[str] | None = None
+    extra_args: list[str] = field(default_factory=list)
+
+    def start(self, wait: bool = True) -> App:
+        with open(self.basedir / "app.stdout", "a") as log:  # the child keeps its own copy
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "trayassist.cli", "--basedir", str(self.basedir), "--no-err-windows",
+                 "run", *self.extra_args],
+                env=self.env, stdout=log, stderr=subprocess.STDOUT, text=True)
+        if wait and not wait_for(lambda: self.try_status() is not None, 60):
+            raise RuntimeError(f"app did not answer status; output:\n{self.output()}")
+        return self
+
+    def output(self) -> str:
+        p = self.basedir / "app.stdout"
+        return p.read_text() if p.exists() else ""
+
+    def cli(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+        return cli(self.basedir, *args, env=self.env, timeout=timeout)
+
+    def try_status(self) -> dict[str, Any] | None:
+        r = self.cli("status", "--json", timeout=30)
+        return json.loads(r.stdout) if r.returncode == 0 else None
+
+    def status(self) -> dict[str, Any]:
+        s = self.try_status()
+        assert s is not None, "status failed"
+        return s
+
+    def stop(self) -> int | None:
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.cli("quit", timeout=30)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        return self.proc.returncode
+
+
+def app_env(display: str | None, extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("QT_QPA_PLATFORM", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    if display:
+        env["DISPLAY"] = display
+    else:
+        env["QT_QPA_PLATFORM"] = "offscreen"
+        env.pop("DISPLAY", None)
+    env["HF_HUB_OFFLINE"] = "1"
+    env.update(extra or {})
+    return env

@@ -1,0 +1,50 @@
+"""`trayassist doctor` run as the real CLI, and its probes with injected failures."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from trayassist.core.config import Settings, SettingsStore
+from trayassist.doctor import check_input_device
+
+pytestmark = pytest.mark.unit
+
+
+class NoDevices:
+    @staticmethod
+    def query_devices(device=None, kind=None):
+        raise ValueError("No input device matching 'USB Mic'")
+
+
+def test_missing_microphone_says_how_to_fix() -> None:
+    c = check_input_device(Settings(input_device="USB Mic"), sd=NoDevices())
+    assert c.status == "fail" and "USB Mic" in c.detail and "Settings" in c.fix
+
+
+def _doctor(basedir: Path) -> tuple[int, dict]:
+    r = subprocess.run([sys.executable, "-m", "trayassist.cli", "doctor", "--json", "--basedir", str(basedir)],
+                       capture_output=True, text=True, timeout=120,
+                       env={"PATH": "/usr/bin:/bin", "QT_QPA_PLATFORM": "offscreen", "HF_HUB_OFFLINE": "1",
+                            "HOME": str(basedir)})
+    return r.returncode, json.loads(r.stdout)
+
+
+def test_doctor_json_names_every_check(tmp_path: Path) -> None:
+    code, report = _doctor(tmp_path)
+    names = [c["name"] for c in report["checks"]]
+    assert names == ["microphone", "model", "hotkey", "keyring", "tray", "mic-watch", "guard"]
+    assert all(c["status"] in ("ok", "warn", "fail") for c in report["checks"])
+    assert all(c["fix"] for c in report["checks"] if c["status"] != "ok")
+    assert (code == 0) == report["ok"]
+
+
+def test_broken_model_folder_fails_with_a_fix(tmp_path: Path) -> None:
+    (tmp_path / "config").mkdir()
+    (tmp_path / "empty-model").mkdir()
+    SettingsStore(tmp_path / "config" / "settings.json").save(Settings(model_path=str(tmp_path / "empty-model")))
+    code, report = _doctor(tmp_path)
+    model = next(c for c in report["checks"] if c["name"] == "model")
+    assert code == 1 and model["status"] == "fail" and model["fix"]
