@@ -1,0 +1,210 @@
+"""Mic watch for PulseAudio and PipeWire (pipewire-pulse): source-output events, no polling.
+
+A thread blocks in the libpulse event loop subscribed to source_output new/change/remove;
+each event re-lists the capture streams. If the server goes away it reconnects with
+backoff (at most one attempt a second) and reports no users meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+from trayassist.core.privacy.types import BackendStatus, MicUser, process_identity
+
+log = logging.getLogger(__name__)
+
+NO_CLIENT = 0xFFFFFFFF  # PA_INVALID_INDEX: a stream owned by a module, not by a process
+BACKOFF_S = (1.0, 2.0, 4.0, 8.0)
+
+
+def _load_pulsectl() -> ModuleType:
+    import pulsectl  # lazy: libpulse is only needed when this backend runs
+
+    return pulsectl
+
+
+class PulseMicWatch:
+    name = "pulseaudio"
+
+    def __init__(self, server: str | None = None, own_pid: int | None = None,
+                 pulsectl_module: ModuleType | None = None,
+                 identify: Callable[[int], tuple[str | None, str | None]] = process_identity,
+                 hostname: str | None = None) -> None:
+        self.server = server  # None: libpulse's default ($PULSE_SERVER, runtime dir)
+        self.own_pid = os.getpid() if own_pid is None else own_pid
+        self._pulsectl = pulsectl_module
+        self._identify = identify
+        self._hostname = hostname or socket.gethostname()
+        self._lock = threading.Lock()
+        self._all: list[MicUser] = []
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._pulse: Any = None
+        self.connected = False
+        self.reconnects = 0
+        self.last_error: str | None = None
+
+    def _mod(self) -> ModuleType:
+        if self._pulsectl is None:
+            self._pulsectl = _load_pulsectl()
+        return self._pulsectl
+
+    # -- doctor -----------------------------------------------------------------------
+    def available(self) -> BackendStatus:
+        try:
+            mod = self._mod()
+        except Exception as exc:  # ImportError, or OSError when libpulse.so is missing
+            return BackendStatus(self.name, False, f"pulsectl/libpulse unavailable: {exc}",
+                                 "install libpulse0 (Debian) and the pulsectl package")
+        try:
+            with mod.Pulse("trayassist-doctor", server=self.server, connect=False) as pulse:
+                pulse.connect()
+                info = pulse.server_info()
+                detail = f"connected to {info.server_name} {info.server_version}"
+        except Exception as exc:
+            return BackendStatus(self.name, False, f"no PulseAudio/PipeWire server: {exc}",
+                                 "start pulseaudio or pipewire-pulse in your session")
+        return BackendStatus(self.name, True, detail)
+
+    # -- MicWatch ---------------------------------------------------------------------
+    def start(self, on_change: Callable[[], None]) -> None:
+        if self._thread is not None:
+            return
+        self._mod()  # fail in the caller's thread if pulsectl cannot load at all
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._run, args=(on_change,),
+                                        name="micwatch-pulse", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        thread = self._thread
+        deadline = time.monotonic() + 5
+        while thread is not None and thread.is_alive() and time.monotonic() < deadline:
+            # event_listen_stop() is a no-op if the loop is not polling yet, so repeat it.
+            pulse = self._pulse
+            if pulse is not None:
+                try:
+                    pulse.event_listen_stop()
+                except Exception:  # the loop may be mid-teardown
+                    pass
+            thread.join(timeout=0.1)
+        self._thread = None
+        with self._lock:
+            self._all = []
+
+    def users(self) -> list[MicUser]:
+        with self._lock:
+            return [u for u in self._all if u.pid != self.own_pid]
+
+    def own_streams(self) -> list[MicUser]:
+        with self._lock:
+            return [u for u in self._all if u.pid == self.own_pid]
+
+    # -- thread -----------------------------------------------------------------------
+    def _set(self, found: list[MicUser], on_change: Callable[[], None]) -> None:
+        with self._lock:
+            changed = found != self._all
+            self._all = found
+        if changed:
+            on_change()
+
+    def _run(self, on_change: Callable[[], None]) -> None:
+        mod = self._mod()
+        attempt = 0
+        while not self._stopping.is_set():
+            try:
+                self._session(mod, on_change)
+                attempt = 0
+            except Exception as exc:  # PulseError, PulseDisconnected, CallError
+                if self.last_error != str(exc) or self.connected:
+                    log.warning("PulseAudio mic watch: %s; retrying", exc or type(exc).__name__)
+                self.last_error = str(exc) or type(exc).__name__
+            finally:
+                self._pulse = None
+                self.connected = False
+            self._set([], on_change)  # a server that is gone has no capture streams
+            delay = BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)]
+            attempt += 1
+            if self._stopping.wait(delay):
+                return
+
+    def _session(self, mod: ModuleType, on_change: Callable[[], None]) -> None:
+        dirty = threading.Event()
+
+        def on_event(_ev: Any) -> None:
+            dirty.set()
+            raise mod.PulseLoopStop  # leave the loop: pulse calls are not allowed in here
+
+        with mod.Pulse("trayassist-micwatch", server=self.server, connect=False) as pulse:
+            # No timeout: pulsectl's connect(timeout=) always sleeps the whole timeout
+            # (its poll loop ignores READY); without autospawn a missing server fails fast.
+            pulse.connect()
+            self._pulse = pulse
+            if self.last_error:
+                log.info("PulseAudio mic watch connected again")
+            self.reconnects += 1  # sessions opened; > 1 means it came back after a restart
+            self.connected = True
+            self.last_error = None
+            pulse.event_mask_set("source_output")
+            pulse.event_callback_set(on_event)
+            self._set(self._list(pulse), on_change)
+            while not self._stopping.is_set():
+                pulse.event_listen()  # blocks; no timeout so an idle watch costs nothing
+                if dirty.is_set():
+                    dirty.clear()
+                    self._set(self._list(pulse), on_change)
+
+    def _list(self, pulse: Any) -> list[MicUser]:
+        sources = {s.index: s.name for s in pulse.source_list()}
+        streams = []
+        for so in pulse.source_output_list():
+            if so.client == NO_CLIENT:
+                continue  # module-internal (virtual source, loopback): no process behind it
+            props = dict(so.proplist)
+            try:
+                props = dict(pulse.client_info(so.client).proplist) | props
+            except Exception:  # the client can vanish between the two calls
+                pass
+            streams.append((props, sources.get(so.source, str(so.source)), bool(so.corked)))
+        return merge_streams(streams, self._identify, self._hostname)
+
+
+def stream_pid(props: dict[str, str], hostname: str) -> int | None:
+    """The capturing pid: PipeWire's socket-credential pid when present (the kernel's word),
+    else libpulse's self-reported one, and none for clients on another host."""
+    for key in ("pipewire.sec.pid", "application.process.id"):
+        raw = props.get(key)
+        if raw and raw.isdigit():
+            host = props.get("application.process.host")
+            if key == "application.process.id" and host and host != hostname:
+                return None
+            return int(raw)
+    return None
+
+
+def merge_streams(streams: list[tuple[dict[str, str], str, bool]],
+                  identify: Callable[[int], tuple[str | None, str | None]],
+                  hostname: str) -> list[MicUser]:
+    """One MicUser per process (a program may open several capture streams)."""
+    by_key: dict[object, MicUser] = {}
+    for props, device, corked in streams:
+        pid = stream_pid(props, hostname)
+        reported = props.get("application.name") or props.get("application.process.binary")
+        os_name, exe = identify(pid) if pid is not None else (None, None)
+        name = reported or os_name or "unknown"
+        key: object = pid if pid is not None else (name, device)
+        prev = by_key.get(key)
+        if prev is None:
+            by_key[key] = MicUser(pid, name, exe, device, 1, corked)
+        else:
+            by_key[key] = MicUser(pid, prev.name, prev.exe, prev.device, prev.streams + 1,
+                                  prev.corked and corked)
+    return sorted(by_key.values(), key=lambda u: (u.pid is None, u.pid or 0, u.name))
