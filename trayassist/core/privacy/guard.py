@@ -78,7 +78,7 @@ def blocked_target(event: str, args: tuple[Any, ...]) -> str | None:
         family = getattr(sock, "family", None)
         if family in LOCAL_FAMILIES:
             return None
-        if family in (socket.AF_INET, socket.AF_INET6) and isinstance(address, tuple):
+        if isinstance(address, tuple) and address and isinstance(address[0], (str, bytes)):
             return None if is_loopback_host(address[0]) else f"{address[0]}:{address[1]}"
         return f"{family!r} {address!r}"  # packet, bluetooth...: never needed here
     if event == "socket.getaddrinfo":

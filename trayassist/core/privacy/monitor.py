@@ -305,8 +305,10 @@ class PrivacyMonitor:
         guard = self.guard
         first = alerts[0] if alerts else None
         return {
-            "mic": {"others": [u.to_dict() for u in users], "self_os": self_os,
-                    "backend": self.mic.name},
+            # Keys as the controller reads them: `mic_others` -> status mic.others.
+            "mic_others": [u.to_dict() for u in users],
+            "mic_self_os": self_os,  # our own capture as the OS sees it (cross-check mic.self)
+            "mic_backend": self.mic.name,
             "network": {
                 "up_bps": round(self._net.up_bps, 1), "down_bps": round(self._net.down_bps, 1),
                 "talkers": [t.to_dict() for t in self._net.talkers],
