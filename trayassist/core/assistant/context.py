@@ -1,0 +1,124 @@
+"""Services the skills use, as protocols; the composition root hands in real ones, tests fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+
+@runtime_checkable
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware, in the user's local zone."""
+        ...
+
+
+@runtime_checkable
+class ItemStore(Protocol):
+    """Small records by kind; the encrypted history store implements this."""
+
+    def put_item(self, kind: str, item_id: str, data: dict[str, Any]) -> None: ...
+
+    def get_items(self, kind: str) -> list[dict[str, Any]]: ...
+
+    def delete_item(self, kind: str, item_id: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Timer:
+    id: str
+    kind: str  # "timer" or "alarm"
+    due: float  # epoch seconds
+    label: str = ""
+    created: float = 0.0
+    seconds: float = 0.0  # the requested duration, for timers
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "kind": self.kind, "due": self.due, "label": self.label,
+                "created": self.created, "seconds": self.seconds}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Timer:
+        return cls(id=str(d["id"]), kind=str(d.get("kind", "timer")), due=float(d["due"]),
+                   label=str(d.get("label", "")), created=float(d.get("created", 0.0)),
+                   seconds=float(d.get("seconds", 0.0)))
+
+
+class TimerService(Protocol):
+    def schedule(self, kind: str, due: float, label: str = "", seconds: float = 0.0) -> Timer: ...
+
+    def cancel(self, timer_id: str) -> bool: ...
+
+    def list(self) -> list[Timer]: ...
+
+
+@dataclass(frozen=True)
+class AppEntry:
+    """A launchable application as found on this system."""
+
+    name: str
+    target: str  # .desktop path, .lnk path or .app bundle path
+    generic_name: str = ""
+    keywords: tuple[str, ...] = ()
+    exec_argv: tuple[str, ...] = ()  # Linux: Exec line with field codes removed
+
+
+class AppLauncher(Protocol):
+    def apps(self) -> list[AppEntry]: ...
+
+    def launch(self, app: AppEntry) -> None: ...
+
+    def folders(self) -> dict[str, Path]:
+        """Known folders by spoken name: home, documents, downloads, music, pictures..."""
+        ...
+
+    def open_folder(self, path: Path) -> None: ...
+
+
+class VolumeControl(Protocol):
+    def change(self, percent: int) -> None:
+        """Raise (positive) or lower (negative) the output volume by `percent` points."""
+        ...
+
+    def set(self, percent: int) -> None: ...
+
+    def mute(self, on: bool | None) -> None:
+        """Mute (True), unmute (False) or toggle (None)."""
+        ...
+
+
+class HistoryActions(Protocol):
+    def delete_last(self) -> bool:
+        """Delete the latest utterance before this command; False if there is none."""
+        ...
+
+    def forget_since(self, cutoff: float) -> int:
+        """Delete utterances newer than `cutoff` (epoch seconds); returns how many."""
+        ...
+
+
+Notifier = Callable[[str, str], None]  # (title, message)
+StatusSource = Callable[[], dict[str, Any]]  # returns the status JSON dict
+Runner = Callable[[Sequence[str]], int]  # runs argv without a shell, returns the exit code
+
+
+@dataclass
+class Context:
+    """Everything a skill may touch. Missing services make a skill say so, not crash."""
+
+    clock: Clock
+    store: ItemStore
+    timers: TimerService | None = None
+    launcher: AppLauncher | None = None
+    volume: VolumeControl | None = None
+    privacy_status: StatusSource | None = None
+    history: HistoryActions | None = None
+    notify: Notifier | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> tzinfo | None:
+        return self.clock.now().tzinfo

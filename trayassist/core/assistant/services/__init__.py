@@ -1,0 +1,1 @@
+"""Real implementations of the assistant's services (clock, timers, apps, volume, processes)."""

@@ -1,0 +1,114 @@
+"""System volume: up, down, mute, unmute, set to a percentage."""
+
+from __future__ import annotations
+
+from trayassist.core.assistant.base import EXACT, Match, Outcome, Skill
+from trayassist.core.assistant.context import Context
+from trayassist.core.assistant.normalize import Utterance
+from trayassist.core.assistant.skills._common import compile_all, full
+
+STEP = 10
+_WHAT = r"(?:the )?(?:volume|sound|audio|music|speakers?|it)"
+_BY = r"(?: by (?P<by>\d+)(?: percent)?)?"
+_BIT = r"(?: (?:a bit|a little|a little bit|some|a lot|a notch|more))?"
+_UP = compile_all([
+    rf"(?:turn|crank|pump|bump|put|push) {_WHAT} up{_BIT}{_BY}",
+    rf"(?:turn|crank|pump|bump) up {_WHAT}{_BIT}{_BY}",
+    rf"(?:increase|raise|boost) {_WHAT}{_BIT}{_BY}",
+    rf"volume up{_BIT}{_BY}", rf"(?:make it |a bit |a little |slightly )?louder{_BIT}",
+    r"more volume", r"(?:i can not|i cant) hear (?:it|anything)",
+])
+_DOWN = compile_all([
+    rf"(?:turn|put|bring) {_WHAT} down{_BIT}{_BY}",
+    rf"(?:turn|bring) down {_WHAT}{_BIT}{_BY}",
+    rf"(?:decrease|lower|reduce|drop) {_WHAT}{_BIT}{_BY}",
+    rf"volume down{_BIT}{_BY}", rf"(?:make it |a bit |a little |slightly )?(?:quieter|softer)"
+    rf"{_BIT}", r"less volume", r"(?:it is|thats|that is) too loud",
+])
+_SET = compile_all([
+    r"(?:set|change|put|turn|adjust) (?:the )?(?:volume|sound) (?:to|at|2|two|too)"
+    r" (?P<n>\S+)(?: percent)?",
+    r"volume (?:to |at )?(?P<n>\S+)(?: percent)?",
+    r"(?P<max>max|maximum|full) volume",
+])
+_MUTE = compile_all([
+    r"mute(?: (?:the )?(?:sound|volume|audio|speakers?|computer|everything|it|all))?",
+    r"(?:turn|switch) (?:off )?(?:the )?(?:sound|audio|volume)(?: off)?",
+    r"silence(?: (?:the )?(?:sound|audio|computer))?",
+])
+_UNMUTE = compile_all([
+    r"unmute(?: (?:the )?(?:sound|volume|audio|speakers?|computer|everything|it|all))?",
+    r"(?:turn|switch) (?:on )?(?:the )?(?:sound|audio|volume) (?:back )?on",
+    r"(?:turn|switch) (?:the )?(?:sound|audio) back on",
+])
+
+
+class VolumeSkill(Skill):
+    name = "volume"
+
+    def match(self, utt: Utterance, ctx: Context) -> Match | None:
+        text = utt.numeric
+        for rx_list, sign in ((_UP, 1), (_DOWN, -1)):
+            m = full(rx_list, text)
+            if m:
+                by = m.groupdict().get("by")
+                step = int(by) if by else STEP
+                if not 1 <= step <= 100:
+                    return Match("change", EXACT, {}, error="Volume changes go from 1 to 100 "
+                                                            "percent.")
+                return Match("change", EXACT, {"percent": sign * step})
+        m = full(_SET, text)
+        if m:
+            if m.groupdict().get("max"):
+                return Match("set", EXACT, {"percent": 100})
+            n = m.group("n")
+            if n in ("up", "down"):
+                return Match("change", EXACT, {"percent": STEP if n == "up" else -STEP})
+            try:
+                value = float(n)
+            except ValueError:
+                return Match("set", EXACT, {"value": n},
+                             error=f"I couldn't understand \"{n}\" as a volume level.")
+            if not 0 <= value <= 100:
+                return Match("set", EXACT, {"value": value},
+                             error="The volume goes from 0 to 100 percent.")
+            return Match("set", EXACT, {"percent": round(value)})
+        if full(_UNMUTE, text):
+            return Match("mute", EXACT, {"mute": False})
+        if full(_MUTE, text):
+            return Match("mute", EXACT, {"mute": True})
+        return None
+
+    def preview(self, match: Match, ctx: Context) -> Outcome:
+        return Outcome(f"would {self._describe(match)}", performed=False)
+
+    @staticmethod
+    def _describe(match: Match) -> str:
+        p = match.params
+        if match.intent == "change":
+            return f"turn the volume {'up' if p['percent'] > 0 else 'down'} by {abs(p['percent'])}%"
+        if match.intent == "set":
+            return f"set the volume to {p['percent']}%"
+        return "mute the sound" if p["mute"] else "unmute the sound"
+
+    def run(self, match: Match, ctx: Context) -> Outcome:
+        if ctx.volume is None:
+            return Outcome("Volume control is not available on this system.", performed=False)
+        p = match.params
+        try:
+            if match.intent == "change":
+                ctx.volume.change(int(p["percent"]))
+            elif match.intent == "set":
+                ctx.volume.set(int(p["percent"]))
+            else:
+                ctx.volume.mute(bool(p["mute"]))
+        except (OSError, RuntimeError) as exc:
+            return Outcome(f"I couldn't change the volume: {exc}.", performed=False)
+        p = match.params
+        if match.intent == "change":
+            reply = f"Volume {'up' if p['percent'] > 0 else 'down'} {abs(p['percent'])}%."
+        elif match.intent == "set":
+            reply = f"Volume set to {p['percent']}%."
+        else:
+            reply = "Sound muted." if p["mute"] else "Sound unmuted."
+        return Outcome(reply, performed=True)
