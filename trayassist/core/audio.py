@@ -1,0 +1,293 @@
+"""Microphone capture: a sounddevice input stream open only between press and release.
+
+The PortAudio callback only copies frames into a queue; a consumer thread downmixes,
+resamples to 16 kHz mono and hands blocks to `on_audio`.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+RATE = 16000
+_PA_INVALID_SAMPLE_RATE = -9997
+
+
+class MicUnavailable(RuntimeError):  # noqa: N818 - reads as a state in messages
+    """The microphone cannot be opened; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class InputDevice:
+    index: int
+    name: str
+    default_rate: float
+    channels: int
+
+
+class Recorder:
+    """Owns one input stream at a time. `open()`/`close()` from one controlling thread.
+
+    `on_audio(block)` runs on the recorder's consumer thread with 16 kHz mono float32.
+    `on_problem(message)` runs on the consumer thread when the stream stalls or dies.
+    """
+
+    def __init__(
+        self,
+        sd: Any,
+        device: str = "",
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        stall_s: float = 1.0,
+        on_problem: Callable[[str], None] | None = None,
+    ) -> None:
+        self._sd = sd
+        self.device_setting = device
+        self._clock = clock
+        self._stall_s = stall_s
+        self._on_problem = on_problem
+        self._info: InputDevice | None = None
+        self._open_rate: float | None = None  # rate the device accepted last time
+        self._stream: Any = None
+        self._q: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._consumer: threading.Thread | None = None
+        self._on_audio: Callable[[np.ndarray], None] | None = None
+        self._stop_tail = threading.Event()
+        self.opened_at: float | None = None
+        self.first_sample_at: float | None = None
+        self.frames = 0  # 16 kHz samples delivered in this recording
+        self.problem: str | None = None
+
+    # ---- device ---------------------------------------------------------------
+    def prepare(self, reinitialise: bool = False) -> InputDevice:
+        """Find the input device now (start-up, settings change) so press does no enumeration.
+
+        PortAudio caches its device list at initialisation; `reinitialise` rebuilds it,
+        which is needed when a USB mic appears/disappears (not for PulseAudio sources,
+        which all sit behind the single ALSA "pulse"/"default" device).
+        """
+        sd = self._sd
+        if reinitialise and self._stream is None:
+            sd._terminate()
+            sd._initialize()
+        try:
+            devices = list(sd.query_devices())
+            default_in = sd.default.device[0]
+        except Exception as exc:
+            raise MicUnavailable(f"No microphone found: {_short(exc)}") from exc
+        want = self.device_setting.strip()
+        index: int | None = None
+        if not want:
+            if isinstance(default_in, int) and default_in >= 0:
+                index = default_in
+            else:
+                index = next((i for i, d in enumerate(devices) if d["max_input_channels"] > 0),
+                             None)
+            if index is None:
+                raise MicUnavailable("No microphone found: this computer has no input device")
+        else:
+            inputs = [(i, d) for i, d in enumerate(devices) if d["max_input_channels"] > 0]
+            exact = [i for i, d in inputs if d["name"] == want]
+            partial = [i for i, d in inputs if want.lower() in d["name"].lower()]
+            found = exact or partial
+            if not found:
+                raise MicUnavailable(f"No microphone found: {want!r} is not connected")
+            index = found[0]
+        d = devices[index]
+        if d["max_input_channels"] < 1:
+            raise MicUnavailable(f"No microphone found: {d['name']!r} has no input channels")
+        self._info = InputDevice(index, d["name"], float(d["default_samplerate"]), 1)
+        return self._info
+
+    @property
+    def device(self) -> InputDevice | None:
+        return self._info
+
+    # ---- stream ---------------------------------------------------------------
+    @property
+    def is_open(self) -> bool:
+        """True only while the real stream is running (drives `mic.self`)."""
+        s = self._stream
+        try:
+            return bool(s is not None and s.active)
+        except Exception:  # a stream whose device vanished
+            return False
+
+    def open(self, on_audio: Callable[[np.ndarray], None]) -> None:
+        """Start capturing; returns once the stream runs. Raises MicUnavailable."""
+        if self._stream is not None:
+            return
+        self._on_audio = on_audio
+        self.first_sample_at = None
+        self.frames = 0
+        self.problem = None
+        self._stop_tail.clear()
+        self._q = queue.SimpleQueue()
+        self.opened_at = self._clock()
+        try:
+            self._stream = self._start()
+        except MicUnavailable:
+            raise
+        except Exception as first:
+            # The device set may have changed since PortAudio enumerated it: rebuild once.
+            log.info("input stream failed (%s); re-initialising PortAudio", _short(first))
+            try:
+                self.prepare(reinitialise=True)
+                self._stream = self._start()
+            except MicUnavailable:
+                raise
+            except Exception as exc:
+                raise MicUnavailable(f"Microphone unavailable: {_short(exc)}") from exc
+        self._consumer = threading.Thread(target=self._consume, name="mic-consumer",
+                                          daemon=True)
+        self._consumer.start()
+
+    def _start(self) -> Any:
+        info = self._info or self.prepare()
+        rate = self._open_rate or RATE
+        try:
+            stream = self._make_stream(info, rate)
+        except self._sd.PortAudioError as exc:
+            if rate == RATE and _pa_code(exc) == _PA_INVALID_SAMPLE_RATE:
+                rate = info.default_rate  # device cannot do 16 kHz: resample ourselves
+                stream = self._make_stream(info, rate)
+            else:
+                raise
+        self._open_rate = rate
+        try:
+            stream.start()
+        except Exception:
+            stream.close()
+            raise
+        return stream
+
+    def _make_stream(self, info: InputDevice, rate: float) -> Any:
+        q = self._q
+        put = q.put_nowait
+        clock = self._clock
+
+        def callback(indata: np.ndarray, frames: int, t: Any, status: Any) -> None:
+            # PortAudio thread: copy and queue, nothing else (no locks, no logging).
+            if self.first_sample_at is None:
+                self.first_sample_at = clock()
+            put(indata.copy())
+
+        return self._sd.InputStream(device=info.index, samplerate=rate, channels=1,
+                                    dtype="float32", callback=callback)
+
+    def close(self, tail_s: float = 0.3) -> None:
+        """Keep recording `tail_s` more (so the last word is not cut), then stop and
+        wait until every captured block went through `on_audio`."""
+        stream = self._stream
+        if stream is None:
+            return
+        if tail_s > 0:
+            self._stop_tail.wait(tail_s)
+        try:
+            stream.stop()
+            stream.close()
+        except Exception as exc:  # the device may be gone already
+            log.warning("closing input stream: %s", _short(exc))
+        self._stream = None
+        self._q.put(None)
+        if self._consumer is not None:
+            self._consumer.join(10)
+            self._consumer = None
+
+    def abort_tail(self) -> None:
+        self._stop_tail.set()
+
+    def _consume(self) -> None:
+        resampler = _Resampler(self._open_rate or RATE)
+        on_audio = self._on_audio
+        assert on_audio is not None
+        stalled = False
+        while True:
+            # Before the first sample allow longer: some servers wake the source lazily.
+            wait = self._stall_s if self.first_sample_at is not None else 3 * self._stall_s
+            try:
+                block = self._q.get(timeout=wait)
+            except queue.Empty:
+                # No audio for a while although the stream is open: device gone or moved.
+                if not stalled and self._stream is not None:
+                    stalled = True
+                    self._report("Microphone stopped delivering audio")
+                continue
+            if block is None:
+                break
+            stalled = False
+            mono = block[:, 0] if block.ndim == 2 else block
+            out = resampler(mono)
+            if len(out):
+                self.frames += len(out)
+                try:
+                    on_audio(out)
+                except Exception:
+                    log.exception("audio consumer failed")
+        tail = resampler.flush()
+        if len(tail):
+            self.frames += len(tail)
+            on_audio(tail)
+
+    def _report(self, message: str) -> None:
+        self.problem = message
+        log.warning(message)
+        if self._on_problem is not None:
+            self._on_problem(message)
+
+
+class _Resampler:
+    """Streaming resampler to 16 kHz (PyAV's libswresample; identity at 16 kHz)."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = int(round(rate))
+        self._r: Any = None
+        if self.rate != RATE:
+            import av
+
+            self._r = av.AudioResampler(format="flt", layout="mono", rate=RATE)
+            self._pts = 0
+
+    def __call__(self, mono: np.ndarray) -> np.ndarray:
+        if self._r is None:
+            return mono.astype(np.float32, copy=False)
+        import av
+
+        frame = av.AudioFrame.from_ndarray(mono.reshape(1, -1).astype(np.float32),
+                                           format="flt", layout="mono")
+        frame.sample_rate = self.rate
+        frame.pts = self._pts
+        self._pts += len(mono)
+        return self._collect(self._r.resample(frame))
+
+    def flush(self) -> np.ndarray:
+        if self._r is None:
+            return np.zeros(0, dtype=np.float32)
+        return self._collect(self._r.resample(None))
+
+    @staticmethod
+    def _collect(frames: list[Any]) -> np.ndarray:
+        if not frames:
+            return np.zeros(0, dtype=np.float32)
+        return np.concatenate([f.to_ndarray().reshape(-1) for f in frames]).astype(np.float32)
+
+
+def _pa_code(exc: BaseException) -> int | None:
+    args = getattr(exc, "args", ())
+    if len(args) >= 2 and isinstance(args[1], int):
+        return args[1]
+    return None
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__

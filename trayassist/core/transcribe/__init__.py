@@ -1,0 +1,1 @@
+"""Local speech-to-text: model resolution, the model-owning engine, chunking, filters."""

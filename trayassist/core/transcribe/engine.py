@@ -1,0 +1,270 @@
+"""The transcription worker: one thread owns the Whisper model, loads it lazily, unloads it when idle.
+
+All callbacks (state changes, job futures' done-callbacks) run on the worker thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import logging
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from trayassist.core.transcribe.filters import FilterOptions, clean_segments
+from trayassist.core.transcribe.models import ModelError, ResolvedModel
+
+log = logging.getLogger(__name__)
+
+Prompt = str | Callable[[], str | None] | None
+
+
+@dataclass(frozen=True)
+class ChunkText:
+    """What the model heard in one piece of audio (after the hallucination filters)."""
+
+    text: str
+    audio_s: float
+    compute_s: float
+    dropped: tuple[str, ...] = ()  # segment texts removed by the filters (for debugging)
+
+
+@dataclass
+class _Job:
+    kind: str  # "transcribe" | "load" | "unload" | "stop"
+    future: Future[Any] = field(default_factory=Future)
+    audio: np.ndarray | None = None
+    prompt: Prompt = None
+
+
+def default_cpu_threads() -> int:
+    # CTranslate2 gains little past 4 intra-op threads for tiny/base; never more than cores.
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _malloc_trim() -> None:
+    # glibc keeps freed arenas; trimming is what makes RSS actually drop after unload.
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+class Engine:
+    """Owns a faster-whisper WhisperModel on its own thread.
+
+    `resolve` returns the model to load (it may raise ModelError / ModelNeedsDownload,
+    which then fails the job's future). `on_state(state)` is called on the worker
+    thread with "loading", "loaded", "unloaded" or "error".
+    """
+
+    def __init__(
+        self,
+        resolve: Callable[[], ResolvedModel],
+        *,
+        device: str = "auto",
+        compute_type: str = "int8",
+        language: str = "en",
+        beam_size: int = 5,
+        idle_unload_s: float = 300.0,
+        cpu_threads: int | None = None,
+        on_state: Callable[[str], None] | None = None,
+        filters: FilterOptions | None = None,
+        model_factory: Callable[..., Any] | None = None,
+    ) -> None:
+        self._resolve = resolve
+        self.device = device
+        self.compute_type = compute_type
+        self.language = None if language in ("", "auto") else language
+        self.beam_size = beam_size
+        self.idle_unload_s = idle_unload_s
+        self.cpu_threads = cpu_threads or default_cpu_threads()
+        self._listeners: list[Callable[[str], None]] = [on_state] if on_state else []
+        self.model_state = "unloaded"  # "unloaded" | "loading" | "loaded" | "error"
+        self.filters = filters or FilterOptions()
+        self._factory = model_factory
+        self._q: queue.Queue[_Job] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._model: Any = None
+        self.model: ResolvedModel | None = None
+        self.active_device = ""
+        self.load_seconds: float | None = None
+        self.last_error: str | None = None
+        self._lock = threading.Lock()
+
+    # ---- public, any thread -------------------------------------------------------
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
+
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="whisper", daemon=True)
+                self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        with self._lock:
+            t = self._thread
+        if t is None:
+            return
+        self._q.put(_Job("stop"))
+        t.join(timeout)
+
+    def add_listener(self, fn: Callable[[str], None]) -> None:
+        """Another model-state listener (called on the worker thread)."""
+        self._listeners.append(fn)
+
+    def load(self) -> Future[ResolvedModel]:
+        """Load now (e.g. on the first press, so the model is warm by release)."""
+        return self._submit(_Job("load"))
+
+    def unload(self) -> Future[None]:
+        return self._submit(_Job("unload"))
+
+    def transcribe(self, audio: np.ndarray, prompt: Prompt = None) -> Future[ChunkText]:
+        """Queue 16 kHz mono float32 audio; `prompt` may be a callable evaluated at run time
+        (so a chunk can use the text of the chunk before it, which is done by then)."""
+        return self._submit(_Job("transcribe", audio=audio, prompt=prompt))
+
+    # ---- worker thread ------------------------------------------------------------
+    def _submit(self, job: _Job) -> Future[Any]:
+        self.start()
+        self._q.put(job)
+        return job.future
+
+    def _state(self, state: str) -> None:
+        self.model_state = state
+        for fn in list(self._listeners):
+            try:
+                fn(state)
+            except Exception:  # a broken listener must not kill the worker
+                log.exception("engine state callback failed")
+
+    def _run(self) -> None:
+        while True:
+            try:
+                timeout = self.idle_unload_s if self._model is not None else None
+                job = self._q.get(timeout=timeout)
+            except queue.Empty:
+                self._unload()
+                continue
+            if job.kind == "stop":
+                self._unload()
+                job.future.set_result(None)
+                return
+            if not job.future.set_running_or_notify_cancel():
+                continue
+            try:
+                if job.kind == "load":
+                    job.future.set_result(self._ensure_loaded())
+                elif job.kind == "unload":
+                    self._unload()
+                    job.future.set_result(None)
+                else:
+                    job.future.set_result(self._transcribe(job))
+            except BaseException as exc:  # delivered through the future, never lost
+                job.future.set_exception(exc)
+
+    def _ensure_loaded(self) -> ResolvedModel:
+        if self._model is not None and self.model is not None:
+            return self.model
+        self._state("loading")
+        t0 = time.perf_counter()
+        try:
+            resolved = self._resolve()
+            self._model, self.active_device = self._create(resolved)
+        except Exception as exc:
+            self.last_error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            self._state("error")
+            if isinstance(exc, ModelError):
+                raise
+            raise ModelError(f"Cannot load model: {self.last_error}") from exc
+        self.model = resolved
+        self.load_seconds = time.perf_counter() - t0
+        self.last_error = None
+        log.info("model %s loaded on %s in %.2fs", resolved.name, self.active_device,
+                 self.load_seconds)
+        self._state("loaded")
+        return resolved
+
+    def _create(self, resolved: ResolvedModel) -> tuple[Any, str]:
+        factory = self._factory
+        if factory is None:
+            from faster_whisper import WhisperModel
+
+            factory = WhisperModel
+        device = self.device
+        if device == "auto":
+            device = "cuda" if _cuda_devices() > 0 else "cpu"
+        if device != "cpu":
+            try:
+                return factory(str(resolved.path), device=device,
+                               compute_type=self.compute_type, cpu_threads=self.cpu_threads,
+                               num_workers=1), device
+            except Exception as exc:  # CUDA runtime/cuBLAS/cuDNN missing or no GPU
+                log.warning("cannot use %s (%s); falling back to CPU int8", device,
+                            str(exc).splitlines()[0] if str(exc) else exc)
+        compute = self.compute_type if self.compute_type in ("int8", "float32") else "int8"
+        return factory(str(resolved.path), device="cpu", compute_type=compute,
+                       cpu_threads=self.cpu_threads, num_workers=1), "cpu"
+
+    def _unload(self) -> None:
+        if self._model is None:
+            return
+        self._model = None
+        gc.collect()
+        _malloc_trim()
+        log.info("model unloaded")
+        self._state("unloaded")
+
+    def _transcribe(self, job: _Job) -> ChunkText:
+        assert job.audio is not None
+        self._ensure_loaded()
+        prompt = job.prompt() if callable(job.prompt) else job.prompt
+        t0 = time.perf_counter()
+        try:
+            text, dropped = self._decode(job.audio, prompt)
+        except RuntimeError as exc:
+            msg = str(exc).lower()
+            if self.active_device == "cpu" or not any(k in msg for k in ("cuda", "cublas", "cudnn")):
+                raise
+            # CUDA libraries can fail only at the first real kernel: retry once on CPU.
+            log.warning("CUDA failed during transcription (%s); switching to CPU", exc)
+            self.device = "cpu"
+            self._model = None
+            self._ensure_loaded()
+            text, dropped = self._decode(job.audio, prompt)
+        return ChunkText(text, len(job.audio) / 16000, time.perf_counter() - t0, dropped)
+
+    def _decode(self, audio: np.ndarray, prompt: str | None) -> tuple[str, tuple[str, ...]]:
+        f = self.filters
+        segments, _info = self._model.transcribe(
+            audio,
+            language=self.language,
+            beam_size=self.beam_size,
+            initial_prompt=prompt or None,
+            condition_on_previous_text=False,
+            without_timestamps=True,
+            vad_filter=False,
+            no_speech_threshold=f.no_speech_threshold,
+            log_prob_threshold=f.log_prob_threshold,
+            compression_ratio_threshold=f.compression_ratio_threshold,
+        )
+        return clean_segments(list(segments), f)
+
+
+def _cuda_devices() -> int:
+    try:
+        import ctranslate2
+
+        return int(ctranslate2.get_cuda_device_count())
+    except Exception:  # no CUDA runtime at all
+        return 0
