@@ -79,7 +79,8 @@ def blocked_target(event: str, args: tuple[Any, ...]) -> str | None:
         if family in LOCAL_FAMILIES:
             return None
         if isinstance(address, tuple) and address and isinstance(address[0], (str, bytes)):
-            return None if is_loopback_host(address[0]) else f"{address[0]}:{address[1]}"
+            host = address[0].decode("ascii", "replace") if isinstance(address[0], bytes) else address[0]
+            return None if is_loopback_host(host) else f"{host}:{address[1]}"
         return f"{family!r} {address!r}"  # packet, bluetooth...: never needed here
     if event == "socket.getaddrinfo":
         host = args[0]

@@ -7,6 +7,7 @@ any OS. WASAPI capture sessions (IAudioSessionManager2) are not implemented.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
@@ -31,23 +32,23 @@ class RegistryReader(Protocol):
 class WinregReader:
     """The real registry through the stdlib `winreg` (imported lazily: Windows only)."""
 
-    def _open(self, path: str) -> Any:
-        import winreg
+    def _winreg(self) -> Any:
+        return importlib.import_module("winreg")  # Windows only; Any keeps mypy on Linux quiet
 
+    def _open(self, path: str) -> Any:
+        winreg = self._winreg()
         hive, _, sub = path.partition("\\")
         root = {"HKCU": winreg.HKEY_CURRENT_USER, "HKLM": winreg.HKEY_LOCAL_MACHINE}[hive]
         return winreg.OpenKey(root, sub)
 
     def subkeys(self, path: str) -> list[str]:
-        import winreg
-
+        winreg = self._winreg()
         with self._open(path) as key:
             count = winreg.QueryInfoKey(key)[0]
             return [winreg.EnumKey(key, i) for i in range(count)]
 
     def values(self, path: str) -> dict[str, Any]:
-        import winreg
-
+        winreg = self._winreg()
         with self._open(path) as key:
             count = winreg.QueryInfoKey(key)[1]
             return {name: value for name, value, _ in

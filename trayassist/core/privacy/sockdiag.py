@@ -127,24 +127,24 @@ def socket_owners(wanted: set[int], proc: Path = Path("/proc")) -> dict[int, int
     owners: dict[int, int] = {}
     if not wanted:
         return owners
-    for entry in os.scandir(proc):
-        if not entry.name.isdigit():
-            continue
-        pid = int(entry.name)
-        fd_dir = f"{entry.path}/fd"
-        try:
-            fds = os.listdir(fd_dir)
-        except OSError:
-            continue  # gone, or another user's process when not root
-        for fd in fds:
-            try:
-                link = os.readlink(f"{fd_dir}/{fd}")
-            except OSError:
+    with os.scandir(proc) as entries:
+        for entry in entries:
+            if not entry.name.isdigit():
                 continue
-            if link.startswith("socket:["):
-                inode = int(link[8:-1])
-                if inode in wanted and inode not in owners:
-                    owners[inode] = pid
-        if len(owners) == len(wanted):
-            break
+            fd_dir = f"{entry.path}/fd"
+            try:
+                fds = os.listdir(fd_dir)
+            except OSError:
+                continue  # gone, or another user's process when not root
+            for fd in fds:
+                try:
+                    link = os.readlink(f"{fd_dir}/{fd}")
+                except OSError:
+                    continue
+                if link.startswith("socket:["):
+                    inode = int(link[8:-1])
+                    if inode in wanted and inode not in owners:
+                        owners[inode] = int(entry.name)
+            if len(owners) == len(wanted):
+                break
     return owners
