@@ -62,8 +62,12 @@ def label(backend: str) -> str:
 
 # ---- OS keyring --------------------------------------------------------------
 def is_secure_backend(backend: Any) -> bool:
-    module = type(backend).__module__
-    return not any(module == m or module.startswith(m + ".") for m in _INSECURE_MODULES)
+    """False for fail/null and keyrings.alt backends, and anything derived from them."""
+    for cls in type(backend).__mro__:
+        module = cls.__module__
+        if any(module == m or module.startswith(m + ".") for m in _INSECURE_MODULES):
+            return False
+    return True
 
 
 def secure_backend(keyring_module: Any) -> Any | None:

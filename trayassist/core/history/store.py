@@ -197,15 +197,18 @@ class HistoryStore:
         conn.execute("COMMIT")
 
     @staticmethod
-    def _decrypt_row(cipher: RecordCipher, rid: int, ts_ms: int, duration_ms: int, blob: bytes) -> Record:
-        raw = cipher.open(UTTERANCE, rid, ts_ms, blob)
+    def _decrypt_row(cipher: RecordCipher, rid: int, ts_ms: int, duration_ms: int, kind: str,
+                     blob: bytes) -> Record:
+        # The row's own kind goes into the AAD: relabelling a row fails loudly, it is not
+        # filtered out of sight.
+        raw = cipher.open(kind, rid, ts_ms, blob)
         try:
             text, meta = split_payload(raw)
         except ValueError:
             raise RecordTampered([rid]) from None  # authentic but unreadable: still report
         return Record(rid, ts_ms, duration_ms, text, meta)
 
-    def _decrypt_rows(self, rows: Sequence[tuple[int, int, int, bytes]]) -> Records:
+    def _decrypt_rows(self, rows: Sequence[tuple[int, int, int, str, bytes]]) -> Records:
         """All rows, or RecordTampered naming every row that failed."""
         cipher = self._require_cipher()
         good: Records = []
@@ -224,8 +227,7 @@ class HistoryStore:
         if self._index is not None:
             return self._index
         rows = self._require_conn().execute(
-            "SELECT id, ts_ms, duration_ms, blob FROM records WHERE kind = ?", (UTTERANCE,)
-        ).fetchall()
+            "SELECT id, ts_ms, duration_ms, kind, blob FROM records").fetchall()
         self._index = RecordIndex(self._decrypt_rows(rows))
         return self._index
 
@@ -274,8 +276,7 @@ class HistoryStore:
     def count(self) -> int:
         with self._lock:
             self._sync()
-            return int(self._require_conn().execute(
-                "SELECT count(*) FROM records WHERE kind = ?", (UTTERANCE,)).fetchone()[0])
+            return int(self._require_conn().execute("SELECT count(*) FROM records").fetchone()[0])
 
     def list(self, limit: int | None = 50, offset: int = 0) -> Records:
         """Newest first."""
@@ -284,9 +285,9 @@ class HistoryStore:
             if self._index is not None:
                 return self._index.newest(limit, offset)
             rows = self._require_conn().execute(
-                "SELECT id, ts_ms, duration_ms, blob FROM records WHERE kind = ? "
+                "SELECT id, ts_ms, duration_ms, kind, blob FROM records "
                 "ORDER BY ts_ms DESC, id DESC LIMIT ? OFFSET ?",
-                (UTTERANCE, -1 if limit is None else limit, offset),
+                (-1 if limit is None else limit, offset),
             ).fetchall()
             return self._decrypt_rows(rows)
 
@@ -299,8 +300,7 @@ class HistoryStore:
                     raise RecordNotFound(record_id)
                 return found
             row = self._require_conn().execute(
-                "SELECT id, ts_ms, duration_ms, blob FROM records WHERE id = ? AND kind = ?",
-                (record_id, UTTERANCE),
+                "SELECT id, ts_ms, duration_ms, kind, blob FROM records WHERE id = ?", (record_id,)
             ).fetchone()
             if row is None:
                 raise RecordNotFound(record_id)

@@ -1,0 +1,51 @@
+"""Builds the HistoryStore the settings ask for (the app and the CLI share this)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from trayassist.core.config import Settings
+from trayassist.core.history.keys import (
+    KdfParams,
+    KeyManager,
+    KeyProvider,
+    KeyringProvider,
+    provider_for,
+)
+from trayassist.core.history.store import HistoryStore, utc_now
+from trayassist.core.paths import Paths
+
+KEY_META_NAME = "history-key.json"
+
+
+def key_meta_path(paths: Paths) -> Path:
+    return paths.data / KEY_META_NAME
+
+
+def build_store(
+    paths: Paths,
+    settings: Settings,
+    keyring_module: Any = None,
+    passphrase: str | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    kdf_params: KdfParams | None = None,
+) -> HistoryStore | None:
+    """An unopened store (call .open()), or None when history_key_backend is "off".
+
+    Raises KeyUnavailable (e.g. PassphraseNeeded, or no secure keyring with "auto")
+    with a message naming the user's choices."""
+    meta_path = key_meta_path(paths)
+    provider = provider_for(settings.history_key_backend, meta_path, keyring_module,
+                            passphrase, kdf_params)
+    if provider is None:
+        return None
+    cleanup: tuple[KeyProvider, ...] = ()
+    if keyring_module is not None and provider.name != "keyring":
+        # So a wipe also destroys a key an earlier backend left in the keyring.
+        cleanup = (KeyringProvider(keyring_module),)
+    keys = KeyManager(meta_path, provider, cleanup)
+    db = paths.history_db if provider.persistent else None
+    return HistoryStore(db, keys, retention=settings.history_retention, clock=clock)
