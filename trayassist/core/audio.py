@@ -282,7 +282,7 @@ class _Resampler:
 
 
 def _pa_code(exc: BaseException) -> int | None:
-    args = getattr(exc, "args", ())
+    args: tuple[object, ...] = tuple(getattr(exc, "args", ()))
     if len(args) >= 2 and isinstance(args[1], int):
         return args[1]
     return None
