@@ -98,6 +98,8 @@ SAMPLE_APPS = (
              exec_argv=("firefox",)),
     AppEntry("Chromium", "/usr/share/applications/chromium.desktop", "Web Browser",
              exec_argv=("chromium",)),
+    AppEntry("Google Chrome", "/usr/share/applications/google-chrome.desktop", "Web Browser",
+             exec_argv=("/usr/bin/google-chrome-stable",)),
     AppEntry("Terminal", "/usr/share/applications/org.gnome.Terminal.desktop",
              "Terminal", exec_argv=("gnome-terminal",)),
     AppEntry("Files", "/usr/share/applications/org.gnome.Nautilus.desktop", "File Manager",

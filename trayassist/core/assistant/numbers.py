@@ -190,6 +190,8 @@ def words_to_digits(text: str) -> str:
         starts = tok in _STARTERS or (tok in ("a", "an") and i + 1 < n
                                      and tokens[i + 1] in ("hundred", "thousand", "million",
                                                            "dozen", "half", "quarter", "third"))
+        if tok in ("minus", "negative") and out and _DIGITS.match(out[-1]):
+            starts = False  # binary minus: "250 minus 75" stays a subtraction
         if not starts:
             out.append(tok)
             i += 1

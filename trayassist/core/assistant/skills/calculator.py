@@ -35,7 +35,7 @@ _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 _HOMOPHONE = {"to": "2", "too": "2", "for": "4", "fore": "4"}
 
 _CALC = compile_all([rf"{_ASK}(?:the )?(?P<expr>.+?){_END}"])
-_U = r"[a-z]+(?: [a-z]+){0,2}"
+_U = r"[a-z]+(?: [a-z]+){0,2}?"
 _CONVERT = compile_all([
     rf"(?:convert|change|what is|how much is|how many|how much) (?P<n>-?[\d.]+|a|an) (?P<src>{_U})"
     rf" (?:to|into|in|in to|as) (?P<dst>{_U})",
@@ -48,7 +48,7 @@ _CONVERT = compile_all([
 
 def spoken_to_expression(text: str) -> str | None:
     """"12 percent of 340" -> "12 % of 340"; None if any word is not part of a sum."""
-    expr = text
+    expr = re.sub(r"(?<!\S)-(?=\d)", "- ", text)
     for rx, repl in _SPOKEN_RX:
         expr = rx.sub(repl, expr)
     tokens = expr.split()
@@ -76,9 +76,9 @@ class CalculatorSkill(Skill):
 
     def match(self, utt: Utterance, ctx: Context) -> Match | None:
         text = utt.numeric
-        m = full(_CONVERT, text)
-        if m:
-            conv = self._conversion(m)
+        for rx in _CONVERT:
+            m = rx.fullmatch(text)
+            conv = self._conversion(m) if m else None
             if conv is not None:
                 return conv
         m = full(_CALC, text)

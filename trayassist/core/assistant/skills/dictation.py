@@ -36,7 +36,8 @@ class DictationSkill(Skill):
 
     def preview(self, match: Match, ctx: Context) -> Outcome:
         out = self.run(match, ctx)
-        return Outcome(f"would {out.reply[0].lower()}{out.reply[1:]}", performed=False,
+        verb = "type" if out.output_override == "type" else "copy to the clipboard"
+        return Outcome(f"would {verb}: {out.output_text}", performed=False,
                        output_override=out.output_override, output_text=out.output_text)
 
     def run(self, match: Match, ctx: Context) -> Outcome:

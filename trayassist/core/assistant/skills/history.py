@@ -20,7 +20,7 @@ _DELETE_LAST = compile_all([
 _FORGET = compile_all([
     r"(?:forget|delete|erase|remove|clear) (?:everything (?:from |in )?|what i said (?:in )?|"
     r"all (?:from )?)?the (?:last|past) (?P<span>.+?)(?: of (?:my |the )?history)?",
-    r"(?:forget|delete|erase|clear) (?:everything (?:i said )?)?(?P<today>today)",
+    r"(?:forget|delete|erase|clear) (?:everything (?:i said )?)?(?:from |of |since )?(?P<today>today)",
 ])
 _WIPE = compile_all([
     rf"(?:wipe|erase|clear|delete|destroy|purge|remove) {_HIST}",

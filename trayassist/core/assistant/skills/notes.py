@@ -21,6 +21,7 @@ _NOTE_HEADS = (
     r"write a note(?: that)?", r"note down(?: that)?", r"save a note(?: that)?",
 )
 _NOTE = compile_all([rf"(?:{h})(?: saying)? (?P<body>.+)" for h in _NOTE_HEADS])
+_PROSE_NOTE = re.compile(r"^\W*please,? note\b", re.IGNORECASE)
 _LISTNAME = r"(?P<list>[a-z]+(?: [a-z]+)?) list"
 _ON = r"(?:to|on|onto|in|into|for)"
 _ADD = compile_all([
@@ -78,7 +79,8 @@ class NotesSkill(Skill):
     def match(self, utt: Utterance, ctx: Context) -> Match | None:
         text = utt.text
         m = full(_NOTE, text)
-        if m:
+        # "Please note that…" is the stock phrase of letters and e-mails, not a request.
+        if m and not _PROSE_NOTE.match(utt.raw):
             body = None
             for head in _NOTE_HEADS:
                 body = raw_tail(utt.raw, head)

@@ -22,6 +22,7 @@ _LABEL = r"(?: (?:for|called|named) (?:the |my )?(?P<label>[a-z][a-z ]*))?"
 _TIMER_SET = compile_all([
     rf"{_SET} {_A}timer(?: (?:for|of|4|to|2|at|on))? (?P<dur>.+?){_LABEL}",
     rf"{_SET} {_A}timer",
+    rf"{_SET} {_A}(?P<label>[a-z]+(?: [a-z]+)?) timer (?:for|of) (?P<dur>.+?)",
     rf"{_SET} {_A}(?P<dur>\S+(?: \S+)*?) (?:long )?timer{_LABEL}",
     r"timer(?: for)? (?P<dur>.+?)",
     rf"{_A}(?P<dur>\d\S* (?:\S+ )*?(?:seconds?|minutes?|hours?)) timer{_LABEL}",
