@@ -134,6 +134,7 @@ def test_real_default_factories_on_a_displayless_session() -> None:
         (SimpleNamespace(char="\x01", vk=65), "a"),
         (SimpleNamespace(char=None, vk=269025041), "vk269025041"),
         (SimpleNamespace(char=None, vk=None), None),
+        (SimpleNamespace(char=None, vk=0xFFE7), "alt_l"),
     ],
 )
 def test_pynput_key_name(key: object, name: str | None) -> None:

@@ -175,3 +175,11 @@ def test_chord_modifiers_and_key() -> None:
     assert chord.modifiers == frozenset({"ctrl", "alt"})
     assert chord.key == "space"
     assert Chord(frozenset({"ctrl", "alt"})).key is None
+
+
+def test_key_released_under_another_name_does_not_stick() -> None:
+    r = Recorder("ctrl+alt+space")
+    # Down as meta_l (Shift held turns Alt into Meta on X11), up as alt_l.
+    r.feed("+ctrl_l +shift_l +meta_l +space -ctrl_l -shift_l -alt_l -space")
+    assert r.events == [] and r.matcher.held() == frozenset()
+    assert r.feed("+ctrl_l +alt_l +space") == ["press"]

@@ -153,8 +153,14 @@ class ChordMatcher:
             self._on_press()
 
     def key_up(self, raw: str) -> None:
-        self._down.discard(raw.lower())
         name = normalize_key(raw)
+        physical = raw.lower()
+        if physical in self._down:
+            self._down.discard(physical)
+        else:
+            # Went down under another name (Shift turned Alt_L into Meta_L): drop the
+            # same key by its canonical name so no phantom stays held.
+            self._down -= {k for k in self._down if normalize_key(k) == name}
         if self.active and name in self.chord.keys and name not in self.held():
             self.active = False
             self._on_release()

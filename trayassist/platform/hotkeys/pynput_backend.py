@@ -17,6 +17,11 @@ log = logging.getLogger(__name__)
 # (US layout; other layouts' shifted digits fall through and such chords may not fire.)
 _UNSHIFT = dict(zip('!@#$%^&*()_+{}|:"<>?~', "1234567890-=[]\\;',./`", strict=True))
 
+# X keysyms pynput reports as bare virtual keys. With Shift held, the US keymap turns
+# Alt_L into Meta_L, so Ctrl+Shift+Alt pressed and released in a different order would
+# otherwise leave a phantom key held and block every later chord.
+_X11_KEYSYMS = {0xFFE7: "alt_l", 0xFFE8: "alt_r", 0xFE03: "alt_gr", 0xFF7E: "alt_gr"}
+
 
 def key_name(key: Any) -> str | None:
     """Raw key name for the ChordMatcher from a pynput Key or KeyCode (duck-typed)."""
@@ -30,7 +35,9 @@ def key_name(key: Any) -> str | None:
             return chr(ord(char) + 96)
         return _UNSHIFT.get(char, char.lower())
     vk = getattr(key, "vk", None)
-    return f"vk{vk}" if vk is not None else None
+    if vk is None:
+        return None
+    return _X11_KEYSYMS.get(vk, f"vk{vk}")
 
 
 class PynputBackend(HotkeyBackend):

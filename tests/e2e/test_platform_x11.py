@@ -1,0 +1,291 @@
+"""Platform backends on a private Xvfb: pynput hotkey, typing/pasting into real windows.
+
+Each module run starts its own `Xvfb` on a free display (-displayfd) and points only
+our subprocesses and backends at it, then tears everything down.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.pulse import wait_for
+from trayassist.platform.hotkeys.chord import parse_chord
+from trayassist.platform.hotkeys.controller import HotkeyController
+from trayassist.platform.hotkeys.pynput_backend import PynputBackend
+from trayassist.platform.output import Clipboard, OutputResult, SubprocessShell, TextOutput
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
+
+UNICODE = "héllo wörld ✓ 日本"
+
+LINE_EDIT = r'''
+import sys
+from pathlib import Path
+from PySide6.QtWidgets import QApplication, QLineEdit
+out = Path(sys.argv[1])
+app = QApplication([])
+w = QLineEdit()
+w.setWindowTitle(sys.argv[2])
+w.resize(500, 40)
+def save(text):
+    tmp = out.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out)
+w.textChanged.connect(save)
+w.show()
+Path(str(out) + ".ready").write_text(str(int(w.winId())))
+app.exec()
+'''
+
+
+@pytest.fixture(scope="module")
+def display() -> Iterator[str]:
+    for tool in ("Xvfb", "xdotool", "xclip", "xprop", "xterm"):
+        if not shutil.which(tool):
+            pytest.skip(f"{tool} missing: run `make test` (installs it as root)")
+    read, write = os.pipe()
+    proc = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
+        pass_fds=(write,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    os.close(write)
+    try:
+        with os.fdopen(read) as pipe:
+            number = pipe.readline().strip()  # written once the server accepts clients
+        assert number.isdigit(), "Xvfb did not report a display"
+        yield f":{number}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def xenv(display: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY", "XDG_SESSION_TYPE")}
+    return env | {"DISPLAY": display}
+
+
+def xdotool(env: dict[str, str], *args: str) -> str:
+    return subprocess.run(["xdotool", *args], env=env, capture_output=True, text=True,
+                          timeout=10, check=True).stdout.strip()
+
+
+class Window:
+    def __init__(self, proc: subprocess.Popen[bytes], wid: str, out: Path) -> None:
+        self.proc, self.wid, self.out = proc, wid, out
+
+    def text(self) -> str:
+        return self.out.read_text(encoding="utf-8") if self.out.exists() else ""
+
+
+@pytest.fixture
+def windows(xenv: dict[str, str], tmp_path: Path) -> Iterator[Callable[[str], Window]]:
+    """Factory for small Qt line-edit windows that mirror their text into a file."""
+    script = tmp_path / "line_edit.py"
+    script.write_text(LINE_EDIT)
+    opened: list[subprocess.Popen[bytes]] = []
+
+    def open_window(name: str) -> Window:
+        out = tmp_path / f"{name}.txt"
+        ready = Path(f"{out}.ready")
+        env = xenv | {"QT_QPA_PLATFORM": "xcb"}
+        proc = subprocess.Popen([sys.executable, str(script), str(out), name], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        opened.append(proc)
+        assert wait_for(ready.exists, 20), "Qt helper window did not appear"
+        wid = xdotool(xenv, "search", "--sync", "--name", f"^{name}$").splitlines()[0]
+        return Window(proc, wid, out)
+
+    yield open_window
+    for proc in opened:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def focus(env: dict[str, str], win: Window) -> None:
+    xdotool(env, "windowfocus", "--sync", win.wid)
+
+
+# --- hotkey -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def pynput_backend(xenv: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[PynputBackend]:
+    # pynput (Xlib) reads DISPLAY from the process environment; monkeypatch restores it.
+    monkeypatch.setenv("DISPLAY", xenv["DISPLAY"])
+    backend = PynputBackend(xenv)
+    ok, why = backend.available()
+    assert ok, why
+    yield backend
+    backend.stop()
+
+
+def test_pynput_fires_exactly_once_on_the_chord_only(
+    pynput_backend: PynputBackend, xenv: dict[str, str]
+) -> None:
+    events: list[tuple[str, str]] = []
+
+    def on(kind: str) -> Callable[[], None]:
+        return lambda: events.append((kind, threading.current_thread().name))
+
+    pynput_backend.start(parse_chord("ctrl+alt+space"), on("press"), on("release"))
+    xdotool(xenv, "keydown", "ctrl+alt+space")
+    assert wait_for(lambda: len(events) == 1, 10)
+    xdotool(xenv, "keydown", "space")  # a second down while held, like auto-repeat
+    xdotool(xenv, "keyup", "ctrl+alt+space")
+    assert wait_for(lambda: len(events) == 2, 10)
+    assert [k for k, _ in events] == ["press", "release"]
+    assert all(t != threading.main_thread().name for _, t in events)  # listener thread
+
+    # The wrong chord, then the right one as a marker: events arrive in order, so had
+    # ctrl+shift+alt+space fired we would now see more than two new events.
+    xdotool(xenv, "keydown", "ctrl+shift+alt+space")
+    xdotool(xenv, "keyup", "ctrl+shift+alt+space")
+    xdotool(xenv, "keydown", "ctrl+alt+space")
+    xdotool(xenv, "keyup", "ctrl+alt+space")
+    assert wait_for(lambda: len(events) >= 4, 10)
+    assert [k for k, _ in events] == ["press", "release", "press", "release"]
+
+
+def test_pynput_drives_hold_controller(pynput_backend: PynputBackend,
+                                       xenv: dict[str, str]) -> None:
+    calls: list[str] = []
+    ctl = HotkeyController("hold", lambda: calls.append("start"), lambda: calls.append("stop"))
+    pynput_backend.start(parse_chord("super+h"), ctl.press, ctl.release)
+    xdotool(xenv, "keydown", "super+h")
+    assert wait_for(lambda: calls == ["start"], 10)
+    xdotool(xenv, "keyup", "h")
+    assert wait_for(lambda: calls == ["start", "stop"], 10)
+    xdotool(xenv, "keyup", "super")
+    pynput_backend.stop()
+    xdotool(xenv, "key", "super+h")  # after stop() nothing may arrive
+    assert pynput_backend.matcher is not None and not pynput_backend.matcher.active
+
+
+# --- text output --------------------------------------------------------------------
+
+
+@pytest.fixture
+def output(xenv: dict[str, str]) -> TextOutput:
+    return TextOutput.for_session(xenv, platform="linux")
+
+
+def test_unicode_arrives_intact_in_a_qt_line_edit(
+    output: TextOutput, windows: Callable[[str], Window], xenv: dict[str, str]
+) -> None:
+    win = windows("ta-edit")
+    focus(xenv, win)
+    output.focus.mark()
+    result = output.deliver(UNICODE, "type")
+    assert result.inserted, result
+    assert result.method == "paste:ctrl+v:xclip"  # xdotool type mangles non-ASCII
+    assert wait_for(lambda: win.text() == UNICODE, 10), repr(win.text())
+    assert result.focus_checked and not result.focus_changed
+
+
+def test_ascii_is_typed_into_a_qt_line_edit(
+    output: TextOutput, windows: Callable[[str], Window], xenv: dict[str, str]
+) -> None:
+    win = windows("ta-ascii")
+    focus(xenv, win)
+    result = output.deliver("Hello, world: 42 (typed)!", "type")
+    assert result.method == "type:xdotool"
+    assert wait_for(lambda: win.text() == "Hello, world: 42 (typed)!", 10), repr(win.text())
+
+
+def test_unicode_arrives_intact_in_xterm(
+    output: TextOutput, xenv: dict[str, str], tmp_path: Path
+) -> None:
+    out = tmp_path / "xterm.txt"
+    term = subprocess.Popen(["xterm", "-title", "ta-xterm", "-e", "sh", "-c", f"cat > {out}"],
+                            env=xenv | {"LC_ALL": "C.UTF-8"}, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        wid = xdotool(xenv, "search", "--sync", "--name", "^ta-xterm$").splitlines()[0]
+        assert wait_for(out.exists, 10)  # the shell inside is running
+        xdotool(xenv, "windowfocus", "--sync", wid)
+        result = output.deliver(UNICODE, "type")
+        assert result.method == "paste:shift+insert:xclip"  # xterm pastes PRIMARY
+        output.deliver("\n", "type")  # cat writes the line out on Enter
+        assert wait_for(lambda: out.read_text(encoding="utf-8") == UNICODE + "\n", 10), \
+            repr(out.read_text(encoding="utf-8"))
+    finally:
+        term.terminate()
+        term.wait(timeout=10)
+
+
+def test_paste_restores_the_previous_clipboard(
+    output: TextOutput, windows: Callable[[str], Window], xenv: dict[str, str]
+) -> None:
+    clip = Clipboard(SubprocessShell(xenv), "x11")
+    assert clip.set("previous ✓ clipboard")
+    win = windows("ta-restore")
+    focus(xenv, win)
+    result = output.deliver("ß und 日本語 über alles", "type")
+    assert result.inserted and result.method.startswith("paste:")
+    assert wait_for(lambda: win.text() == "ß und 日本語 über alles", 10)
+    assert clip.get() == "previous ✓ clipboard"
+
+
+def test_clipboard_mode_copies_without_typing(
+    output: TextOutput, windows: Callable[[str], Window], xenv: dict[str, str]
+) -> None:
+    win = windows("ta-clip")
+    focus(xenv, win)
+    result = output.deliver("copy me 😀", "clipboard")
+    assert result.on_clipboard and not result.inserted
+    assert Clipboard(SubprocessShell(xenv), "x11").get() == "copy me 😀"
+    xdotool(xenv, "type", "z")  # marker: anything typed before would precede it
+    assert wait_for(lambda: win.text() == "z", 10), repr(win.text())
+
+
+def test_focus_change_copies_instead_of_typing(
+    output: TextOutput, windows: Callable[[str], Window], xenv: dict[str, str]
+) -> None:
+    first, second = windows("ta-first"), windows("ta-second")
+    focus(xenv, first)
+    assert output.focus.mark() == first.wid
+    focus(xenv, second)  # the user clicked elsewhere while the words were transcribed
+    result = output.deliver("meant for the first window", "type")
+    assert result.focus_changed and not result.inserted and result.on_clipboard
+    assert result.notice is not None
+    assert Clipboard(SubprocessShell(xenv), "x11").get() == "meant for the first window"
+    xdotool(xenv, "type", "z")  # marker in the now-focused window
+    assert wait_for(lambda: second.text() == "z", 10), repr(second.text())
+    assert first.text() == ""
+
+
+@pytest.mark.parametrize("kind", ["ascii", "unicode", "ascii-typed"])
+def test_600_characters_land_quickly(
+    windows: Callable[[str], Window], xenv: dict[str, str],
+    kind: str, record_property: Callable[[str, object], None],
+) -> None:
+    # A benchmark figure, recorded rather than asserted (timing varies with load).
+    output = TextOutput.for_session(xenv, platform="linux",
+                                    method="type" if kind == "ascii-typed" else "auto")
+    unit = "Grüße aus 日本 ✓ " if kind == "unicode" else "The quick brown fox jumps over it. "
+    text = (unit * 60)[:600]
+    win = windows(f"ta-bench-{kind}")
+    focus(xenv, win)
+    results: list[OutputResult] = []
+    # deliver() blocks until the old clipboard is back, after the text landed: run it
+    # beside the poll so the landing time is measured, not deliver()'s return.
+    worker = threading.Thread(target=lambda: results.append(output.deliver(text, "type")))
+    start = time.monotonic()
+    worker.start()
+    assert wait_for(lambda: win.text() == text, 10, interval=0.002)
+    landed = time.monotonic() - start
+    worker.join(timeout=10)
+    (result,) = results
+    record_property(f"land_600_{kind}_s", round(landed, 3))
+    print(f"600 {kind} chars via {result.method}: landed {landed:.3f} s, "
+          f"deliver() returned after {result.seconds:.3f} s")
+    assert result.inserted
