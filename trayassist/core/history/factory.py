@@ -49,3 +49,43 @@ def build_store(
     keys = KeyManager(meta_path, provider, cleanup)
     db = paths.history_db if provider.persistent else None
     return HistoryStore(db, keys, retention=settings.history_retention, clock=clock)
+
+
+def wipe_without_key(paths: Paths, keyring_module: Any = None) -> bool:
+    """Erase the history when it cannot be unlocked (forgotten passphrase, no keyring):
+    destroy a keyring key if one is recorded, drop the key record, delete the database
+    and anything kept aside. Returns False when there was nothing to erase."""
+    from trayassist.core.history import dbfile
+
+    meta_path = key_meta_path(paths)
+    cleanup: tuple[KeyProvider, ...] = (KeyringProvider(keyring_module),) if keyring_module else ()
+    keys = KeyManager(meta_path, _DiskOnly(), cleanup)
+    found = meta_path.exists() or paths.history_db.exists()
+    keys.destroy()
+    dbfile.unlink_all(paths.history_db)
+    for path in paths.data.glob(f"{paths.history_db.name}.aside-*"):
+        found = True
+        dbfile.unlink_all(path)
+    for path in paths.data.glob(f"{KEY_META_NAME}.aside-*"):
+        found = True
+        keys.destroy_aside(path)
+    return found
+
+
+class _DiskOnly:
+    """A provider that holds nothing but reads and removes the metadata file on disk."""
+
+    name = "none"
+    persistent = True
+
+    def create(self, key_id: str) -> tuple[bytes, dict[str, Any]]:
+        raise RuntimeError("wipe_without_key never creates keys")
+
+    def load(self, key_id: str, meta: dict[str, Any]) -> bytes:
+        raise RuntimeError("wipe_without_key never loads keys")
+
+    def destroy(self, key_id: str, meta: dict[str, Any]) -> None:
+        return None
+
+    def holds(self, key_id: str, meta: dict[str, Any]) -> bool:
+        return False
