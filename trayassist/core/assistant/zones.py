@@ -91,7 +91,8 @@ def find_zone(place: str) -> tuple[str, str] | None:
         return names[place], place
     if len(place) < 4:
         return None
-    best = process.extractOne(place, names.keys(), scorer=fuzz.ratio, score_cutoff=85)
+    # 80 lets one slipped letter through ("tokio"); shorter names must match exactly.
+    best = process.extractOne(place, names.keys(), scorer=fuzz.ratio, score_cutoff=80)
     if best is None:
         return None
     return names[best[0]], best[0]

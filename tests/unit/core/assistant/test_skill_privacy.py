@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from trayassist.core.assistant import Assistant, Context
+from trayassist.core.assistant.fakes import sample_status
+
+pytestmark = pytest.mark.unit
+
+
+def _quiet() -> dict[str, Any]:
+    status = sample_status()
+    status["mic"] = {"self": False, "others": []}
+    status["network"] = {"up_bps": 0, "down_bps": 0, "talkers": [], "self_connections": 0,
+                         "self_blocked": 0, "alert": None}
+    return status
+
+
+@pytest.mark.parametrize("text", ["What is using my microphone?", "is my mic on",
+                                  "Is anyone using my mike?", "who is listening",
+                                  "Which apps are using the microphone?"])
+def test_mic_questions(assistant: Assistant, text: str) -> None:
+    r = assistant.handle(text)
+    assert (r.skill, r.intent) == ("privacy", "mic")
+    assert r.reply == "The microphone is in use by zoom (pid 4242)."
+
+
+def test_network_question(assistant: Assistant) -> None:
+    r = assistant.handle("is anything uploading")
+    assert r.intent == "network"
+    assert "zoom" in r.reply and "Warning" in r.reply
+
+
+def test_quiet_machine(ctx: Context, assistant: Assistant) -> None:
+    ctx.privacy_status = _quiet
+    assert assistant.handle("what's using my mic").reply == "Nothing is using the microphone."
+    assert assistant.handle("is anything sending data").reply.startswith("Nothing is uploading.")
+
+
+def test_self_listening_and_paused(ctx: Context, assistant: Assistant) -> None:
+    status = _quiet()
+    status["mic"]["self"] = True
+    ctx.privacy_status = lambda: status
+    assert "Only TrayAssist" in assistant.handle("is my mic on").reply
+    status["indicators_paused"] = True
+    assert "paused" in assistant.handle("is my mic on").reply
+
+
+def test_status_unavailable_or_failing(ctx: Context, assistant: Assistant) -> None:
+    ctx.privacy_status = None
+    assert not assistant.handle("is my mic on").performed
+
+    def broken() -> dict[str, Any]:
+        raise OSError("monitor died")
+
+    ctx.privacy_status = broken
+    r = assistant.handle("is my mic on")
+    assert not r.performed and "monitor died" in r.reply
+
+
+@pytest.mark.parametrize("text", ["The microphone was broken at the conference.",
+                                  "Can you hear me?", "Is this thing on?"])
+def test_not_privacy(assistant: Assistant, text: str) -> None:
+    assert assistant.handle(text).skill is None

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from trayassist.core.assistant import Assistant, Context
+from trayassist.core.assistant.timeparse import parse_clock, parse_duration
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(("text", "seconds"), [
+    ("set a timer for ten minutes", 600), ("Set a timer for 1 hour and 30 minutes.", 5400),
+    ("start a 20 minute timer", 1200), ("set a timer for half an hour", 1800),
+    ("set a timer four ten minutes", 600), ("set a timer for for minutes", 240),
+    ("set a timer for to minutes", 120), ("timer for 90 seconds", 90),
+    ("set a timer for two and a half minutes", 150), ("set a timer for an hour and a half", 5400),
+])
+def test_sets_timers(assistant: Assistant, ctx: Context, text: str, seconds: float) -> None:
+    r = assistant.handle(text)
+    assert (r.skill, r.intent, r.performed) == ("timers", "set_timer", True), r.reply
+    assert ctx.timers is not None
+    [timer] = ctx.timers.list()
+    assert timer.seconds == seconds
+    assert timer.due == pytest.approx(ctx.clock.now().timestamp() + seconds)
+    assert ctx.store.get_items("timer")[0]["id"] == timer.id  # persisted
+
+
+def test_label(assistant: Assistant, ctx: Context) -> None:
+    assistant.handle("set a pasta timer for 8 minutes")
+    assert ctx.timers is not None
+    assert ctx.timers.list()[0].label == "pasta"
+
+
+@pytest.mark.parametrize("text", ["set a timer for banana minutes", "set a timer",
+                                  "set a timer for 10", "set a timer for 9 days"])
+def test_bad_durations_set_nothing(assistant: Assistant, ctx: Context, text: str) -> None:
+    r = assistant.handle(text)
+    assert r.skill == "timers" and not r.performed
+    assert r.reply and r.reply != "no command recognised"
+    assert ctx.timers is not None and ctx.timers.list() == []
+
+
+def test_banana_reply_is_clear(assistant: Assistant) -> None:
+    assert "banana minutes" in assistant.handle("Set a timer for banana minutes.").reply
+
+
+def test_alarm_next_occurrence(assistant: Assistant, ctx: Context) -> None:
+    # It is 09:30: "7:30" means this evening, "6 am" tomorrow morning.
+    assert assistant.handle("set an alarm for 7:30").reply == "Alarm set for 19:30 today."
+    assert assistant.handle("wake me up at 6 am").reply == "Alarm set for 06:00 tomorrow."
+    assert ctx.timers is not None
+    dues = sorted(datetime.fromtimestamp(t.due, ctx.clock.now().tzinfo).strftime("%d %H:%M")
+                  for t in ctx.timers.list())
+    assert dues == ["14 19:30", "15 06:00"]
+
+
+def test_impossible_alarm(assistant: Assistant, ctx: Context) -> None:
+    r = assistant.handle("set an alarm for 25 o'clock")
+    assert r.skill == "timers" and not r.performed
+    assert ctx.timers is not None and ctx.timers.list() == []
+
+
+def test_list_and_cancel(assistant: Assistant, ctx: Context) -> None:
+    assert assistant.handle("what timers do I have").reply == "You have no timers or alarms."
+    assistant.handle("set a timer for 10 minutes")
+    assistant.handle("set a timer for 5 minutes")
+    assert "10 minutes left" in assistant.handle("any timers running").reply
+    r = assistant.handle("cancel the timer")
+    assert not r.performed and "2 timers" in r.reply  # ambiguous: cancels nothing
+    r = assistant.handle("cancel the 10 minute timer")
+    assert r.performed
+    assert ctx.timers is not None and [t.seconds for t in ctx.timers.list()] == [300]
+    assert assistant.handle("cancel all timers").performed
+    assert ctx.timers.list() == [] and ctx.store.get_items("timer") == []
+    assert not assistant.handle("cancel my alarm").performed
+
+
+def test_no_timer_service(ctx: Context, assistant: Assistant) -> None:
+    ctx.timers = None
+    r = assistant.handle("set a timer for 1 minute")
+    assert r.skill == "timers" and not r.performed
+
+
+def test_parsers_reject_garbage() -> None:
+    assert parse_duration("banana") is None
+    assert parse_duration("") is None
+    assert parse_duration("0 minutes") is None
+    assert parse_clock("25:00") is None
+    assert parse_clock("7:75") is None
+    assert parse_clock("13 pm") is None
+    assert parse_clock("quarter to 8".replace("quarter", "0.25")) == (7, 45, None)
