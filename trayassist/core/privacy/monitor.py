@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
 import threading
 import time
 from collections import deque
@@ -72,6 +73,7 @@ class PrivacyMonitor:
         self._talker_seen: dict[int, tuple[float, Talker]] = {}
         self._alerting: dict[str, dict[str, Any]] = {}
         self._guard_seen = (0, 0)
+        self._own_pid = os.getpid()
         self._pending: list[dict[str, Any]] = []  # events from other threads, emitted by ours
         self.timeline: deque[dict[str, Any]] = deque(maxlen=timeline_len)
         self._snapshot: Snapshot = self._compose([], False, [])
@@ -179,7 +181,7 @@ class PrivacyMonitor:
             self._last_net_t = now
             self._net = self.net.sample()
             if self.guard is not None:
-                self.guard.check_own_sockets()
+                self.guard.check_own_sockets(self._own_sockets())
             self._guard_events()
         self._mic_dirty = False
         with self._lock:
@@ -197,6 +199,14 @@ class PrivacyMonitor:
         if changed:
             self._on_change(copy.deepcopy(snap))
         return snap
+
+    def _own_sockets(self) -> list[tuple[object, str, int]] | None:
+        """Our sockets from the sample just taken, when every socket in it has an owner;
+        otherwise None and the guard asks psutil (costly, so only then)."""
+        conns = self.net.last_connections
+        if any(c.pid is None for c in conns):
+            return None
+        return [(c.key, c.remote[0], c.remote[1]) for c in conns if c.pid == self._own_pid]
 
     def _pause_state(self) -> None:
         with self._lock:

@@ -55,7 +55,7 @@ class ConnectionSource(Protocol):
     has_bytes: bool
 
     def connections(self) -> list[Conn]:
-        """Non-loopback connected sockets with their owning pid."""
+        """Non-loopback connected sockets with their owning pid (None: not resolved yet)."""
         ...
 
     def close(self) -> None: ...
@@ -153,6 +153,7 @@ class NetWatch:
         self._prev_bytes: dict[object, int] | None = None
         self._prev_t = 0.0
         self._names: dict[int, tuple[str | None, str | None]] = {}
+        self.last_connections: list[Conn] = []  # of the latest sample (owner pid may be None)
 
     @property
     def source(self) -> ConnectionSource:
@@ -205,6 +206,7 @@ class NetWatch:
         up, down = self._system_rates(now)
         src = self.source
         conns = src.connections()
+        self.last_connections = conns
         first = self._prev_bytes is None
         prev = self._prev_bytes or {}
         dt = now - self._prev_t if not first and now > self._prev_t else 0.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -188,9 +189,14 @@ def test_guard_counts_and_events_reach_the_snapshot(rig: Rig) -> None:
     with pytest.raises(PermissionError):
         rig.guard.check("socket.connect", (SimpleNamespace(family=socket.AF_INET),
                                            ("10.255.255.1", 80)))
-    rig.own_conns.append(SimpleNamespace(fd=9, laddr=("10.0.0.5", 4000),
-                                         raddr=("10.0.0.9", 443), type=socket.SOCK_STREAM))
+    # Our own socket, as the network sample attributes it to this pid...
+    rig.src.conns = [Conn(os.getpid(), "tcp", ("10.0.0.9", 443), "own", 0)]
     assert wait_for(lambda: rig.last()["network"]["self_connections"] == 1, 3)
+    # ...and, while a socket's owner is still unknown, as psutil reports it.
+    rig.src.conns.append(Conn(None, "tcp", ("10.0.0.8", 80), "x", 0))
+    rig.own_conns.append(SimpleNamespace(fd=9, laddr=("10.0.0.5", 4000),
+                                         raddr=("10.0.0.7", 443), type=socket.SOCK_STREAM))
+    assert wait_for(lambda: rig.last()["network"]["self_connections"] == 2, 3)
     net = rig.last()["network"]
     assert net["self_blocked"] == 1
     assert {"self_blocked", "self_connection"} <= set(rig.kinds())
