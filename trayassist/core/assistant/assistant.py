@@ -6,6 +6,7 @@ import logging
 import re
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 from trayassist.core.assistant.base import Outcome, Skill
 from trayassist.core.assistant.context import Context
@@ -41,19 +42,19 @@ class Assistant:
                 return self._ask_llm(text, dry_run, match_ms)
             return AssistantResult(text=text, reply=NO_COMMAND, dry_run=dry_run,
                                    match_ms=match_ms)
-        base = {"text": text, "skill": skill.name, "intent": match.intent,
-                "params": dict(match.params), "dry_run": dry_run,
-                "confidence": match.confidence, "match_ms": match_ms}
+        base = AssistantResult(text=text, skill=skill.name, intent=match.intent,
+                               params=dict(match.params), dry_run=dry_run,
+                               confidence=match.confidence, match_ms=match_ms)
         if match.error:
-            return AssistantResult(**base, reply=match.error, performed=False)
+            return replace(base, reply=match.error, performed=False)
         try:
             outcome = skill.preview(match, self.context) if dry_run \
                 else skill.run(match, self.context)
         except Exception as exc:  # a failing skill reports, it does not crash the app
             log.exception("skill %s failed", skill.name)
             outcome = Outcome(f"That didn't work: {exc}", performed=False)
-        return AssistantResult(
-            **base, reply=outcome.reply, performed=outcome.performed and not dry_run,
+        return replace(
+            base, reply=outcome.reply, performed=outcome.performed and not dry_run,
             output_override=outcome.output_override, output_text=outcome.output_text,
             needs_confirmation=outcome.needs_confirmation)
 

@@ -161,8 +161,8 @@ class _Parser:
             return value
         if tok.kind == "func":
             self._enter()
-            arg = self.postfix() if self.peek() is None or self.peek().kind != "lparen" \
-                else self.primary()  # type: ignore[union-attr]
+            nxt = self.peek()
+            arg = self.primary() if nxt is not None and nxt.kind == "lparen" else self.postfix()
             self.depth -= 1
             if tok.text == "sqrt":
                 if arg < 0:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 
 log = logging.getLogger(__name__)
@@ -32,5 +33,8 @@ def spawn_detached(argv: Sequence[str]) -> None:
         kwargs["creationflags"] = getattr(subprocess, "DETACHED_PROCESS", 0)
     else:
         kwargs["start_new_session"] = True
-    subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                     stderr=subprocess.DEVNULL, close_fds=True, **kwargs)  # type: ignore[call-overload]
+    proc = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, close_fds=True,
+                            **kwargs)  # type: ignore[call-overload]
+    # Reap it when it exits, so launched apps never linger as zombies of the tray process.
+    threading.Thread(target=proc.wait, name=f"reap-{proc.pid}", daemon=True).start()

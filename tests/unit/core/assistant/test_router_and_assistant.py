@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import copy
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from trayassist.core.assistant import NO_COMMAND, Assistant, Context, Match, Outcome, Skill
+from trayassist.core.assistant.evaluate import read_labelled
+from trayassist.core.assistant.fakes import FakeHistory, FakeLauncher, FakeVolume
+from trayassist.core.assistant.normalize import Utterance
+
+pytestmark = pytest.mark.unit
+DATA = Path(__file__).parents[3] / "data" / "assistant_utterances.tsv"
+
+
+class Fixed(Skill):
+    """A test skill that claims every utterance containing its word, at a set confidence."""
+
+    def __init__(self, name: str, word: str, confidence: float) -> None:
+        self.name, self.word, self.confidence = name, word, confidence
+        self.ran = 0
+
+    def match(self, utt: Utterance, ctx: Context) -> Match | None:
+        return Match("go", self.confidence, {"w": self.word}) if self.word in utt.words else None
+
+    def run(self, match: Match, ctx: Context) -> Outcome:
+        self.ran += 1
+        return Outcome(f"ran {self.name}", performed=True)
+
+
+class Exploding(Skill):
+    name = "exploding"
+
+    def match(self, utt: Utterance, ctx: Context) -> Match | None:
+        raise RuntimeError("bug in a third-party skill")
+
+    def run(self, match: Match, ctx: Context) -> Outcome:  # pragma: no cover - never matched
+        raise AssertionError
+
+
+def test_acts_only_on_a_clear_winner(ctx: Context) -> None:
+    a, b = Fixed("a", "apple", 0.95), Fixed("b", "banana", 0.9)
+    assistant = Assistant([a, b], ctx)
+    assert assistant.handle("apple").skill == "a"
+    assert assistant.handle("apple banana").skill is None  # within the margin: no action
+    assert a.ran == 1 and b.ran == 0
+
+
+def test_below_threshold_is_not_a_command(ctx: Context) -> None:
+    weak = Fixed("weak", "maybe", 0.7)
+    r = Assistant([weak], ctx).handle("maybe")
+    assert r.skill is None and r.reply == NO_COMMAND and weak.ran == 0
+
+
+def test_clearly_above_runner_up_wins(ctx: Context) -> None:
+    strong, weak = Fixed("strong", "x", 0.95), Fixed("weak", "x", 0.6)
+    assert Assistant([strong, weak], ctx).handle("x").skill == "strong"
+
+
+def test_broken_skill_is_skipped(ctx: Context, caplog: pytest.LogCaptureFixture) -> None:
+    ok = Fixed("ok", "hello", 0.95)
+    with caplog.at_level(logging.ERROR):
+        r = Assistant([Exploding(), ok], ctx).handle("hello")
+    assert r.skill == "ok" and "exploding" in caplog.text
+
+
+def test_skill_that_raises_while_running(ctx: Context) -> None:
+    class Failing(Fixed):
+        def run(self, match: Match, ctx: Context) -> Outcome:
+            raise OSError("disk full")
+
+    r = Assistant([Failing("f", "go", 0.95)], ctx).handle("go")
+    assert r.skill == "f" and not r.performed and "disk full" in r.reply
+
+
+def test_long_text_is_dictation(assistant: Assistant) -> None:
+    assert assistant.handle("set a timer for ten minutes " * 40).skill is None
+
+
+def test_result_to_dict_is_json(assistant: Assistant) -> None:
+    d = assistant.handle("set a timer for ten minutes").to_dict()
+    assert json.loads(json.dumps(d)) == d
+    assert {"skill", "params", "reply", "performed", "output_override", "output_text",
+            "needs_confirmation", "dry_run", "model"} <= d.keys()
+    assert d["params"] == {"seconds": 600.0, "label": ""}
+    none = assistant.handle("what's the weather like").to_dict()
+    assert none["skill"] is None and none["reply"] == NO_COMMAND and none["params"] == {}
+
+
+def _snapshot(ctx: Context) -> tuple:
+    assert isinstance(ctx.launcher, FakeLauncher) and isinstance(ctx.volume, FakeVolume)
+    assert isinstance(ctx.history, FakeHistory)
+    return (copy.deepcopy(ctx.store.items), list(ctx.launcher.launched),  # type: ignore[attr-defined]
+            list(ctx.launcher.opened), list(ctx.volume.calls), list(ctx.history.calls),
+            list(ctx.history.times))
+
+
+def test_dry_run_has_no_side_effect_for_any_labelled_utterance(assistant: Assistant,
+                                                               ctx: Context) -> None:
+    assistant.handle("add milk to my shopping list")
+    assistant.handle("set a timer for 5 minutes")
+    before = _snapshot(ctx)
+    acted = 0
+    for text, _expected, _note in read_labelled(DATA):
+        r = assistant.handle(text, dry_run=True)
+        assert r.dry_run and not r.performed
+        acted += r.skill is not None
+    assert _snapshot(ctx) == before
+    assert acted > 150  # the loop really went through commands
+
+
+def test_dry_run_reports_the_action(assistant: Assistant) -> None:
+    r = assistant.handle("set a timer for ten minutes", dry_run=True)
+    assert (r.skill, r.intent, r.params["seconds"]) == ("timers", "set_timer", 600.0)
+    assert r.reply == "would set a timer for 10 minutes"
+    r = assistant.handle("wipe my history", dry_run=True)
+    assert r.needs_confirmation and not r.performed
+    r = assistant.handle("type hello", dry_run=True)
+    assert (r.output_override, r.output_text, r.performed) == ("type", "hello", False)
