@@ -115,3 +115,33 @@ def test_stop_joins_the_thread() -> None:
     sched.stop()
     assert not any(t.name == "trayassist-timers" and t.is_alive()
                    for t in threading.enumerate())
+
+
+def test_timer_notifier_messages() -> None:
+    from trayassist.core.assistant.services.timers import TimerNotifier
+
+    seen: list[tuple[str, str]] = []
+    sounds: list[int] = []
+    notifier = TimerNotifier(lambda t, m: seen.append((t, m)), lambda: sounds.append(1))
+    notifier(Timer("a", "timer", 0.0, label="pasta", seconds=480))
+    notifier(Timer("b", "alarm", 0.0))
+    assert seen == [("Timer", "Your pasta timer for 8 minutes is done."), ("Alarm", "Alarm")]
+    assert sounds == [1, 1]
+
+
+def test_real_services_wire_up(tmp_path) -> None:  # noqa: ANN001
+    from trayassist.core.assistant import Assistant, load_skills
+    from trayassist.core.assistant.services.factory import real_services
+
+    store, rec = MemoryItemStore(), Recorder()
+    services = real_services(store, rec, environ={"XDG_DATA_HOME": str(tmp_path)}, home=tmp_path,
+                             platform="linux")
+    services.timers.start()
+    try:
+        assistant = Assistant(load_skills(), services.context)
+        assert assistant.handle("set a timer for 1 second").performed
+        assert wait_for(lambda: rec.fired, timeout=10)
+        assert rec.fired[0][0].seconds == 1
+        assert assistant.handle("what time is it").performed
+    finally:
+        services.timers.stop()

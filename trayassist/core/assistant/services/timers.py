@@ -110,3 +110,36 @@ class TimerScheduler:
                 self._on_fire(timer)
             except Exception:  # a broken callback must not kill the scheduler
                 log.exception("timer callback failed")
+
+
+def timer_message(timer: Timer) -> str:
+    """What to tell the user when a timer or alarm fires."""
+    if timer.kind == "alarm":
+        return f"Alarm: {timer.label}" if timer.label else "Alarm"
+    what = f"{timer.label} " if timer.label else ""
+    if timer.seconds:
+        from trayassist.core.assistant.timeparse import describe_duration
+
+        return f"Your {what}timer for {describe_duration(timer.seconds)} is done."
+    return f"Your {what}timer is done."
+
+
+class TimerNotifier:
+    """An `on_fire` callback: notifies, and plays a sound if one is configured.
+
+    Runs on the timer thread; `notify` must be safe to call from there (the Qt bridge
+    re-emits it as a queued signal).
+    """
+
+    def __init__(self, notify: Callable[[str, str], None],
+                 play_sound: Callable[[], None] | None = None) -> None:
+        self._notify = notify
+        self._play_sound = play_sound
+
+    def __call__(self, timer: Timer) -> None:
+        self._notify("Alarm" if timer.kind == "alarm" else "Timer", timer_message(timer))
+        if self._play_sound is not None:
+            try:
+                self._play_sound()
+            except OSError as exc:
+                log.info("timer sound failed: %s", exc)
