@@ -39,6 +39,24 @@ def app_root(pid: int) -> int:
         return pid
 
 
+def own_socket_inodes(pid: int) -> set[int] | None:
+    """Socket inodes this process holds (Linux), or None where /proc is not there."""
+    fd_dir = f"/proc/{pid}/fd"
+    try:
+        fds = os.listdir(fd_dir)
+    except OSError:
+        return None
+    inodes = set()
+    for fd in fds:
+        try:
+            link = os.readlink(f"{fd_dir}/{fd}")
+        except OSError:
+            continue  # closed meanwhile
+        if link.startswith("socket:["):
+            inodes.add(int(link[8:-1]))
+    return inodes
+
+
 def _user_key(u: MicUser) -> object:
     return u.pid if u.pid is not None else (u.name, u.device)
 
@@ -201,9 +219,15 @@ class PrivacyMonitor:
         return snap
 
     def _own_sockets(self) -> list[tuple[object, str, int]] | None:
-        """Our sockets from the sample just taken, when every socket in it has an owner;
-        otherwise None and the guard asks psutil (costly, so only then)."""
+        """Our sockets from the sample just taken (~0.1 ms) instead of asking psutil again
+        (~8 ms, most of the idle budget). sock_diag sockets are matched by inode against
+        /proc/self/fd, so an owner not resolved yet cannot hide ours; None: ask psutil."""
         conns = self.net.last_connections
+        if conns and all(c.inode is not None for c in conns):
+            mine = own_socket_inodes(self._own_pid)
+            if mine is None:
+                return None
+            return [(c.key, c.remote[0], c.remote[1]) for c in conns if c.inode in mine]
         if any(c.pid is None for c in conns):
             return None
         return [(c.key, c.remote[0], c.remote[1]) for c in conns if c.pid == self._own_pid]

@@ -26,6 +26,7 @@ class Conn:
     remote: tuple[str, int]
     key: object  # stable identity of the socket between samples
     bytes_acked: int | None = None  # None: this source has no byte counters
+    inode: int | None = None  # Linux socket inode (sock_diag source)
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ class SockDiagSource:
     has_bytes = True
 
     def __init__(self, clock: Callable[[], float] = time.monotonic,
-                 rescan_s: float = 1.0) -> None:
+                 rescan_s: float = 1.0, retry_unresolved_s: float = 30.0) -> None:
         from trayassist.core.privacy.sockdiag import SockDiag, socket_owners
 
         self._diag = SockDiag()
@@ -77,6 +78,11 @@ class SockDiagSource:
         self._rescan_s = rescan_s  # an unknown inode triggers a /proc walk at most this often
         self._last_scan = -1e9
         self._owners: dict[int, int] = {}
+        # Inodes a full walk could not attribute (another user's process when not root):
+        # not worth another walk every second; only new unknown inodes trigger one.
+        self._unresolvable: set[int] = set()
+        self._retry_s = retry_unresolved_s
+        self._last_retry = clock()
         self.scans = 0
 
     def connections(self) -> list[Conn]:
@@ -84,14 +90,20 @@ class SockDiagSource:
                  if s.inode and not is_loopback_host(s.remote[0])]
         inodes = {s.inode for s in socks}
         self._owners = {i: p for i, p in self._owners.items() if i in inodes}
-        missing = inodes - self._owners.keys()
+        self._unresolvable &= inodes
         now = self._clock()
+        if now - self._last_retry >= self._retry_s:  # now and then, try them all again
+            self._last_retry = now
+            self._unresolvable.clear()
+        missing = inodes - self._owners.keys() - self._unresolvable
         if missing and now - self._last_scan >= self._rescan_s:
             self._last_scan = now
             self.scans += 1
-            self._owners.update(self._owners_of(missing))
+            found = self._owners_of(missing)
+            self._owners.update(found)
+            self._unresolvable |= missing - found.keys()
         return [Conn(self._owners.get(s.inode), s.proto, s.remote, s.cookie + s.proto.encode(),
-                     s.bytes_acked) for s in socks]
+                     s.bytes_acked, s.inode) for s in socks]
 
     def close(self) -> None:
         self._diag.close()

@@ -65,7 +65,7 @@ def test_own_process_is_exposed_apart(virtual_mic: str) -> None:
     w = PulseMicWatch(own_pid=proc.pid)  # pretend parec is TrayAssist
     w.start(lambda: None)
     try:
-        assert wait_for(lambda: [u.pid for u in w.own_streams()] == [proc.pid], 2)
+        assert wait_for(lambda: [u.pid for u in w.own_streams()] == [proc.pid], 5), w.last_error
         assert all(u.pid != proc.pid for u in w.users())
     finally:
         stop(proc)

@@ -135,22 +135,30 @@ def test_reset_restarts_baselines() -> None:
     assert watch.sample().talkers[0].up_bps == 0.0  # no spike from the paused period
 
 
-def test_unknown_socket_walks_proc_at_most_once_per_interval() -> None:
+def test_unattributable_socket_does_not_cost_a_walk_every_second() -> None:
     clock = Clock()
     src = SockDiagSource(clock=clock, rescan_s=1.0)
     src._diag.close()
     socks = [DiagSocket("tcp", socket.AF_INET, 1, ("10.0.0.2", 1), ("10.0.0.9", 443), 77, 0,
-                        b"k", 10, 0),
-             DiagSocket("tcp", socket.AF_INET, 1, ("127.0.0.1", 1), ("127.0.0.1", 2), 78, 0,
-                        b"l", 10, 0)]
+                        b"k", 10, 0)]
     src._diag = SimpleNamespace(sockets=lambda: socks, close=lambda: None)
     walks: list[set[int]] = []
-    src._owners_of = lambda wanted: walks.append(set(wanted)) or {}
-    assert [c.pid for c in src.connections()] == [None]  # loopback one dropped
-    src.connections()
-    assert walks == [{77}]  # unresolved, but no second walk within the second
+    src._owners_of = lambda wanted: walks.append(set(wanted)) or {}  # e.g. another user's
+    assert [c.pid for c in src.connections()] == [None]
     clock.t += 1
-    src._owners_of = lambda wanted: walks.append(set(wanted)) or {77: 4242}
-    assert [c.pid for c in src.connections()] == [4242]
+    for _ in range(5):
+        src.connections()
+        clock.t += 1
+    assert walks == [{77}]
+    socks.append(DiagSocket("tcp", socket.AF_INET, 1, ("10.0.0.2", 2), ("10.0.0.9", 443), 79, 0,
+                            b"m", 10, 0))
     src.connections()
-    assert len(walks) == 2 and src.scans == 2  # resolved inodes are cached
+    assert walks == [{77}, {79}]  # a new unknown socket still gets its walk
+    src.connections()
+    assert len(walks) == 2  # and no second walk within the same second
+    clock.t += 30
+    src._owners_of = lambda wanted: walks.append(set(wanted)) or {77: 4242, 79: 4243}
+    assert sorted(c.pid for c in src.connections()) == [4242, 4243]  # retried now and then
+    assert walks[-1] == {77, 79} and src.scans == 3
+    src.connections()
+    assert src.scans == 3  # resolved owners are cached
