@@ -55,7 +55,12 @@ def evaluation_assistant() -> Assistant:
 def evaluate(path: Path | str, assistant: Assistant | None = None) -> dict[str, Any]:
     """Accuracy, wrong-action rate (acted with the wrong skill, or acted on a non-command),
     miss rate, per-utterance matching time, and the failures."""
-    rows = read_labelled(Path(path))
+    return evaluate_rows(read_labelled(Path(path)), assistant)
+
+
+def evaluate_rows(rows: list[tuple[str, str | None, str]],
+                  assistant: Assistant | None = None) -> dict[str, Any]:
+    """`evaluate` on rows already read (e.g. transcripts of spoken utterances)."""
     assistant = assistant or evaluation_assistant()
     assistant.handle("warm up the caches", dry_run=True)
     correct = wrong = missed = 0
