@@ -7,12 +7,15 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from trayassist.core.assistant.base import Outcome, Skill
 from trayassist.core.assistant.context import Context
-from trayassist.core.assistant.llm import LlmClient, LlmError
 from trayassist.core.assistant.result import NO_COMMAND, AssistantResult
 from trayassist.core.assistant.router import MARGIN, THRESHOLD, Router
+
+if TYPE_CHECKING:  # urllib is only imported when an LLM is actually configured
+    from trayassist.core.assistant.llm import LlmClient
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +62,8 @@ class Assistant:
             needs_confirmation=outcome.needs_confirmation)
 
     def _ask_llm(self, text: str, dry_run: bool, match_ms: float) -> AssistantResult:
+        from trayassist.core.assistant.llm import LlmError
+
         assert self.llm is not None
         model = self.llm.model or "the local model"
         if dry_run:
