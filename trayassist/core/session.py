@@ -76,7 +76,9 @@ class PushToTalk:
         on_state: Callable[[str], None] | None = None,
         on_utterance: Callable[[Utterance], None] | None = None,
         on_error: Callable[[str], None] | None = None,
+        model_name: str = "",
     ) -> None:
+        self.default_model_name = model_name  # shown before the model is first loaded
         self.recorder = recorder
         self.engine = engine
         self._vad_factory = vad_factory
@@ -84,6 +86,7 @@ class PushToTalk:
         self.chunker_options = chunker_options or ChunkerOptions()
         self.filters = filters or FilterOptions()
         self.tail_s = tail_s
+        self.silence_ends_tail_s = 0.25
         self._clock = clock
         self._on_state = on_state
         self._on_utterance = on_utterance
@@ -173,10 +176,21 @@ class PushToTalk:
         self.press()
         return None
 
-    def close(self) -> None:
+    def model_info(self) -> dict[str, object]:
+        """`status.model`: name, whether it is in memory, and where it was loaded from."""
+        m = self.engine.model
+        return {"name": m.name if m else self.default_model_name,
+                "loaded": self.engine.loaded,
+                "path": str(m.path) if m else None,
+                "state": self.engine.model_state}
+
+    def shutdown(self) -> None:
+        """Release the mic if held (waiting for the text) and stop the model worker."""
         if self.listening:
             self.release().result(30)
         self.engine.stop()
+
+    close = shutdown
 
     # ---- internals --------------------------------------------------------------
     def _update_state(self) -> None:
@@ -204,10 +218,7 @@ class PushToTalk:
     def _chunk_closed(self, take: _Take, chunk: Chunk) -> None:
         # Mic consumer thread: a chunk closed at a pause while the key is held.
         with take.lock:
-            if take.spec is not None:
-                take.spec.cancel()  # superseded; harmless if already running
-                take.spec = None
-            take.futures.append(self.engine.transcribe(chunk.audio, prompt=take.prompt))
+            take.futures.append(self._reuse_or_submit(take, chunk))
 
     def _paused(self, take: _Take, chunk: Chunk) -> None:
         # A pause too early to close a chunk: transcribe what we have speculatively; if
@@ -215,8 +226,17 @@ class PushToTalk:
         with take.lock:
             if take.spec is not None:
                 take.spec.cancel()
-            take.spec_key = take.chunker.pending_key
+            take.spec_key = chunk.key
             take.spec = self.engine.transcribe(chunk.audio, prompt=take.prompt)
+
+    def _reuse_or_submit(self, take: _Take, chunk: Chunk) -> Future[ChunkText]:
+        # Caller holds take.lock. A speculation on exactly this audio is the chunk's result.
+        spec, take.spec = take.spec, None
+        if spec is not None and take.spec_key == chunk.key and not spec.cancelled():
+            return spec
+        if spec is not None:
+            spec.cancel()  # superseded by more speech; harmless if already running
+        return self.engine.transcribe(chunk.audio, prompt=take.prompt)
 
     def _finish(self, take: _Take, released: float, fut: Future[Utterance]) -> None:
         try:
@@ -234,36 +254,41 @@ class PushToTalk:
 
     def _complete(self, take: _Take, released: float) -> Utterance:
         ch = take.chunker
-        # Tail: only while speech is still going on at release; after a pause the last
-        # word is already in, and waiting would only delay the text.
-        tail = 0.0 if ch.trailing_silence_s >= 0.3 else self.tail_s
+        # Tail: keep recording up to tail_s after release, but only until the VAD hears
+        # a short silence: the last word is then in, and more waiting only delays the text.
+        gate = threading.Event()
+        while (ch.trailing_silence_s < self.silence_ends_tail_s
+               and self._clock() - released < self.tail_s):
+            gate.wait(0.01)
         try:
-            self.recorder.close(tail)
+            self.recorder.close(0)
         finally:
             take.mic_closed.set()
         stopped = self._clock()
+        tail = stopped - released
         first = self.recorder.first_sample_at
         p2f = (first - take.pressed_at) if first is not None else None
         duration = ch.samples / 16000
         timings: dict[str, float | None] = {"press_to_first_sample": p2f, "tail": tail}
-        if duration < self.filters.min_press_s or ch.speech_s < self.filters.min_speech_s:
+        held = released - take.pressed_at  # what the user did, whatever the device delivered
+        timings["held"] = held
+        if held < self.filters.min_press_s or ch.speech_s < self.filters.min_speech_s:
             with take.lock:
-                for f in take.futures:
+                for f in [*take.futures, *([take.spec] if take.spec else [])]:
                     f.cancel()
-            reason = "too_short" if duration < self.filters.min_press_s else "no_speech"
+            reason = "too_short" if held < self.filters.min_press_s else "no_speech"
             timings["release_to_text"] = self._clock() - released
             return Utterance("", duration, ch.speech_s, self._model_name(), timings, 0, reason,
                              self.recorder.problem)
         final = ch.flush()
         with take.lock:
             if final is not None:
-                if take.spec is not None and take.spec_key == ch.pending_key:
-                    take.futures.append(take.spec)  # the speculation was right
-                    timings["speculation_used"] = 1.0
-                else:
-                    if take.spec is not None:
-                        take.spec.cancel()
-                    take.futures.append(self.engine.transcribe(final.audio, prompt=take.prompt))
+                spec = take.spec
+                fut = self._reuse_or_submit(take, final)
+                timings["speculation_used"] = float(fut is spec)
+                take.futures.append(fut)
+            elif take.spec is not None:
+                take.spec.cancel()
             futures = list(take.futures)
         t_last = self._clock()
         texts: list[str] = []

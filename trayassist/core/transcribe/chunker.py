@@ -61,6 +61,7 @@ class Chunk:
     audio: np.ndarray  # 16 kHz mono float32, trimmed to speech plus padding
     speech_s: float
     final: bool
+    key: tuple[int, int] = (0, 0)  # (chunk start, speech windows so far): same key, same audio
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ class ChunkerOptions:
     min_chunk_s: float = 2.5  # a chunk closes at a pause only after this much audio
     min_speech_s: float = 1.0
     pause_s: float = 0.4  # silence that counts as a pause
+    speculate_s: float = 0.25  # silence after which the pending audio is offered early
     max_chunk_s: float = 20.0  # forced cut beyond this
     pad_s: float = 0.2  # silence kept around speech when trimming
 
@@ -161,7 +163,8 @@ class Chunker:
             self._emit(cut, final=False)
         elif length_s >= o.max_chunk_s:
             self._emit(self._quietest(end), final=False)
-        elif self._silence_run == pause_windows and self.on_pause is not None:
+        elif (self._silence_run == int(o.speculate_s * RATE / WINDOW)
+              and self.on_pause is not None):
             peek = self._slice(self._chunk_start, end, final=True)
             if peek is not None:
                 self.on_pause(peek)
@@ -205,4 +208,4 @@ class Chunker:
         lo = max(start, first * WINDOW - pad)
         hi = min(cut, (last + 1) * WINDOW + pad)
         return Chunk(self._index, lo / RATE, self._buf[lo:hi].copy(),
-                     sum(flags) * WINDOW / RATE, final)
+                     sum(flags) * WINDOW / RATE, final, (start, self.speech_windows))
