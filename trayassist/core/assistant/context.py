@@ -22,9 +22,22 @@ class ItemStore(Protocol):
 
     def put_item(self, kind: str, item_id: str, data: dict[str, Any]) -> None: ...
 
-    def get_items(self, kind: str) -> list[dict[str, Any]]: ...
+    def get_items(self, kind: str) -> list[dict[str, Any]]:
+        """Oldest first; entries as HistoryStore returns them (see `item_data`)."""
+        ...
 
     def delete_item(self, kind: str, item_id: str) -> bool: ...
+
+
+def item_data(raw: dict[str, Any]) -> dict[str, Any]:
+    """The data of one `get_items` entry. HistoryStore returns envelopes
+    {"id", "kind", "time", "data"}; plain data dicts are accepted too."""
+    data = raw.get("data")
+    if isinstance(data, dict) and "kind" in raw:
+        out = dict(data)
+        out.setdefault("id", raw.get("id"))
+        return out
+    return dict(raw)
 
 
 @dataclass(frozen=True)
@@ -95,8 +108,8 @@ class HistoryActions(Protocol):
         """Delete the latest utterance before this command; False if there is none."""
         ...
 
-    def forget_since(self, cutoff: float) -> int:
-        """Delete utterances newer than `cutoff` (epoch seconds); returns how many."""
+    def forget_since(self, since: datetime) -> int:
+        """Delete what was recorded from `since` on (HistoryStore.forget_since); how many."""
         ...
 
 

@@ -22,13 +22,17 @@ class FixedClock:
 
 
 class MemoryItemStore:
-    """ItemStore in a dict; copies data in and out like a real store would."""
+    """ItemStore in a dict, returning the same envelopes as HistoryStore, oldest first."""
 
     def __init__(self) -> None:
         self.items: dict[str, dict[str, dict[str, Any]]] = {}
+        self._seq = 0
 
     def put_item(self, kind: str, item_id: str, data: dict[str, Any]) -> None:
-        self.items.setdefault(kind, {})[item_id] = copy.deepcopy(data)
+        self._seq += 1
+        self.items.setdefault(kind, {}).pop(item_id, None)
+        self.items[kind][item_id] = {"id": item_id, "kind": kind, "time": str(self._seq),
+                                     "data": copy.deepcopy(data)}
 
     def get_items(self, kind: str) -> list[dict[str, Any]]:
         return [copy.deepcopy(d) for d in self.items.get(kind, {}).values()]
@@ -85,10 +89,10 @@ class FakeHistory:
         self.times.pop()
         return True
 
-    def forget_since(self, cutoff: float) -> int:
-        self.calls.append(("forget_since", cutoff))
+    def forget_since(self, since: datetime) -> int:
+        self.calls.append(("forget_since", since))
         before = len(self.times)
-        self.times = [t for t in self.times if t < cutoff]
+        self.times = [t for t in self.times if t < since.timestamp()]
         return before - len(self.times)
 
 

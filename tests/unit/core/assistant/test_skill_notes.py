@@ -11,7 +11,7 @@ def test_note_keeps_the_speakers_words(assistant: Assistant, ctx: Context) -> No
     r = assistant.handle("Note that the Wi-Fi password is Tulip42.")
     assert (r.skill, r.performed) == ("notes", True)
     [note] = ctx.store.get_items("note")
-    assert note["text"] == "the Wi-Fi password is Tulip42"
+    assert note["data"]["text"] == "the Wi-Fi password is Tulip42"
     assert "Tulip42" in assistant.handle("read my notes").reply
 
 
@@ -23,7 +23,7 @@ def test_shopping_list_round_trip(assistant: Assistant, ctx: Context) -> None:
     assert assistant.handle("take eggs off the shopping list").performed
     r = assistant.handle("remove bananas from my shopping list")
     assert r.skill == "notes" and not r.performed and "not on your shopping list" in r.reply
-    items = sorted(i["item"] for i in ctx.store.get_items("list_item"))
+    items = sorted(i["data"]["item"] for i in ctx.store.get_items("list_item"))
     assert items == ["bread", "milk"]
     assert not assistant.handle("add milk to my shopping list").performed  # already there
     assert assistant.handle("clear my shopping list").performed
@@ -50,3 +50,31 @@ def test_fuzzy_removal(assistant: Assistant, ctx: Context) -> None:
 def test_prose_is_not_a_note(assistant: Assistant, ctx: Context, text: str) -> None:
     assert assistant.handle(text).skill is None
     assert ctx.store.get_items("note") == [] and ctx.store.get_items("list_item") == []
+
+
+def test_lists_and_timers_persist_in_the_real_encrypted_store(tmp_path, ctx: Context) -> None:  # noqa: ANN001
+    from tests.unit.core.history.support import MemoryKeyring, keyring_store
+    from trayassist.core.assistant import load_skills
+    from trayassist.core.assistant.services.timers import TimerScheduler
+
+    backend = MemoryKeyring()
+    store = keyring_store(tmp_path, backend).open()
+    ctx.store = store
+    ctx.timers = TimerScheduler(store, on_fire=lambda _t: None)
+    assistant = Assistant(load_skills(), ctx)
+    assert assistant.handle("add milk and eggs to my shopping list").performed
+    assert assistant.handle("note that the boiler code is 7731").performed
+    assert assistant.handle("set a timer for 10 minutes").performed
+    store.close()
+
+    reopened = keyring_store(tmp_path, backend).open()  # as after an app restart
+    try:
+        ctx.store = reopened
+        ctx.timers = TimerScheduler(reopened, on_fire=lambda _t: None)
+        assert assistant.handle("what's on my shopping list").reply == \
+            "On your shopping list: milk, eggs."
+        assert "7731" in assistant.handle("read my notes").reply
+        assert [t.seconds for t in ctx.timers.list()] == [600]
+        assert b"7731" not in (tmp_path / "history.sqlite3").read_bytes()  # ciphertext at rest
+    finally:
+        reopened.close()

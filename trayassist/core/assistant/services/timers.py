@@ -9,7 +9,7 @@ import time
 import uuid
 from collections.abc import Callable
 
-from trayassist.core.assistant.context import ItemStore, Timer
+from trayassist.core.assistant.context import ItemStore, Timer, item_data
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +37,14 @@ class TimerScheduler:
     def _ensure_loaded(self) -> None:
         if self._loaded:
             return
-        for raw in self._store.get_items(ITEM_KIND):
+        try:
+            stored = self._store.get_items(ITEM_KIND)
+        except Exception:  # e.g. a tampered record: run without the stored timers
+            log.exception("could not load stored timers")
+            stored = []
+        for raw in stored:
             try:
-                t = Timer.from_dict(raw)
+                t = Timer.from_dict(item_data(raw))
             except (KeyError, TypeError, ValueError):
                 log.warning("skipping a damaged stored timer")
                 continue

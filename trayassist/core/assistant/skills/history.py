@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from trayassist.core.assistant.base import EXACT, Match, Outcome, Skill
 from trayassist.core.assistant.context import Context
 from trayassist.core.assistant.normalize import Utterance
@@ -77,9 +79,9 @@ class HistorySkill(Skill):
             return Outcome("There was nothing to delete.", performed=False)
         now = ctx.clock.now()
         if match.params.get("today"):
-            cutoff = now.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+            cutoff = now.replace(hour=0, minute=0, second=0, microsecond=0)
         else:
-            cutoff = now.timestamp() - float(match.params["seconds"])
+            cutoff = now - timedelta(seconds=float(match.params["seconds"]))
         count = ctx.history.forget_since(cutoff)
         return Outcome(f"Forgot {count} item{'s' if count != 1 else ''} from "
                        f"{self._span(match)}.", performed=True)

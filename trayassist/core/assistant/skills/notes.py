@@ -9,7 +9,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from trayassist.core.assistant.base import EXACT, Match, Outcome, Skill
-from trayassist.core.assistant.context import Context
+from trayassist.core.assistant.context import Context, item_data
 from trayassist.core.assistant.normalize import Utterance
 from trayassist.core.assistant.skills._common import compile_all, full, raw_tail
 
@@ -130,7 +130,8 @@ class NotesSkill(Skill):
                                                     "created": created})
             return Outcome(f"Noted: {p['text']}", performed=True)
         if match.intent == "show_notes":
-            notes = sorted(ctx.store.get_items(NOTE_KIND), key=lambda d: d.get("created", 0))
+            notes = sorted((item_data(i) for i in ctx.store.get_items(NOTE_KIND)),
+                           key=lambda d: d.get("created", 0))
             if not notes:
                 return Outcome("You have no notes.", performed=True)
             return Outcome("Your notes: " + "; ".join(str(n.get("text", "")) for n in notes),
@@ -140,10 +141,11 @@ class NotesSkill(Skill):
         if match.intent == "add_to_list":
             have = {str(i["item"]).lower() for i in items}
             added = [i for i in p["items"] if i.lower() not in have]
-            for item in added:
+            for n, item in enumerate(added):
                 item_id = uuid.uuid4().hex
+                # The small offset keeps the spoken order when the clock does not move.
                 ctx.store.put_item(LIST_KIND, item_id, {"id": item_id, "list": name,
-                                                        "item": item, "created": created})
+                                                        "item": item, "created": created + n / 1000})
             if not added:
                 return Outcome(f"{', '.join(p['items'])} is already on your {name} list.",
                                performed=False)
@@ -167,5 +169,6 @@ class NotesSkill(Skill):
 
     @staticmethod
     def _items(ctx: Context, name: str) -> list[dict[str, Any]]:
-        items = [i for i in ctx.store.get_items(LIST_KIND) if i.get("list") == name]
+        items = [d for d in map(item_data, ctx.store.get_items(LIST_KIND))
+                 if d.get("list") == name]
         return sorted(items, key=lambda d: d.get("created", 0))
