@@ -155,7 +155,7 @@ def autostart_for(
     """The mechanism for `platform` (sys.platform), or None when not supported."""
     if platform == "win32":
         if winreg is None:
-            import winreg as real_winreg  # type: ignore[import-not-found]  # Windows only
+            import winreg as real_winreg  # Windows only
 
             winreg = real_winreg
         return WindowsRunKeyAutostart(command, winreg)

@@ -44,7 +44,7 @@ def play_sound(
         return False
     if platform == "win32":
         if winsound is None:
-            import winsound as real_winsound  # type: ignore[import-not-found]  # Windows only
+            import winsound as real_winsound  # Windows only
 
             winsound = real_winsound
         winsound.PlaySound(str(path), winsound.SND_FILENAME | winsound.SND_ASYNC)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from trayassist.platform.hotkeys.chord import Chord, ChordError, ChordMatcher, parse_chord
+from trayassist.platform.hotkeys.chord import (
+    Chord,
+    ChordError,
+    ChordMatcher,
+    chord_from_keys,
+    parse_chord,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -183,3 +189,13 @@ def test_key_released_under_another_name_does_not_stick() -> None:
     r.feed("+ctrl_l +shift_l +meta_l +space -ctrl_l -shift_l -alt_l -space")
     assert r.events == [] and r.matcher.held() == frozenset()
     assert r.feed("+ctrl_l +alt_l +space") == ["press"]
+
+
+def test_chord_from_recorded_keys() -> None:
+    assert str(chord_from_keys(["Control_R", "Alt_L", "space"])) == "ctrl+alt+space"
+    assert str(chord_from_keys(["shift_l", "X", "ctrl_l"])) == "ctrl+shift+x"
+    assert str(chord_from_keys(["ctrl_l", "plus"])) == "ctrl++"
+    with pytest.raises(ChordError, match="no keys"):
+        chord_from_keys([])
+    with pytest.raises(ChordError, match="needs a modifier"):
+        chord_from_keys(["q"])

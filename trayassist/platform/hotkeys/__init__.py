@@ -8,11 +8,18 @@ from trayassist.platform.hotkeys.backend import (
     HotkeyError,
     select_backend,
 )
-from trayassist.platform.hotkeys.chord import Chord, ChordError, ChordMatcher, parse_chord
+from trayassist.platform.hotkeys.chord import (
+    Chord,
+    ChordError,
+    ChordMatcher,
+    chord_from_keys,
+    parse_chord,
+)
 from trayassist.platform.hotkeys.controller import MODES, HotkeyController
 
 __all__ = [
     "CLI_HINT", "MODES", "BackendChoice", "Chord", "ChordError", "ChordMatcher",
-    "CliOnlyBackend", "HotkeyBackend", "HotkeyController", "HotkeyError", "parse_chord",
+    "CliOnlyBackend", "HotkeyBackend", "HotkeyController", "HotkeyError", "chord_from_keys",
+    "parse_chord",
     "select_backend",
 ]

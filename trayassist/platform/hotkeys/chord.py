@@ -122,6 +122,18 @@ def parse_chord(text: str) -> Chord:
     return Chord(frozenset(keys))
 
 
+def chord_from_keys(keys: Iterable[str]) -> Chord:
+    """The chord for keys held together, e.g. as the settings dialog records them.
+
+    Raises ChordError for the same combinations parse_chord() refuses.
+    """
+    names = {normalize_key(k) for k in keys}
+    if not names:
+        raise ChordError("no keys pressed")
+    ordered = [m for m in MODIFIERS if m in names] + sorted(names - set(MODIFIERS))
+    return parse_chord("+".join(ordered))
+
+
 class ChordMatcher:
     """Turns a stream of key events into chord press/release callbacks.
 
