@@ -72,6 +72,9 @@ class Controller:
         self.last: Last | None = None
         self.error: str | None = None
         self.indicators_paused = False
+        # Quick callbacks after the mic opened / was released (focus mark, sounds).
+        self.press_hooks: list[Callable[[], None]] = []
+        self.release_hooks: list[Callable[[], None]] = []
         self._privacy_snapshot: dict[str, Any] = {"mic_others": [], "network": empty_network()}
         self._lock = threading.RLock()
         # One ordered lane for what happens after a transcript: history, assistant, output.
@@ -86,17 +89,28 @@ class Controller:
             self._set_error(str(exc) or type(exc).__name__)
             raise UserError(self.error) from exc
         self.error = None
+        self._run_hooks(self.press_hooks)
+
+    def _run_hooks(self, hooks: list[Callable[[], None]]) -> None:
+        for hook in hooks:
+            try:
+                hook()
+            except Exception:
+                log.exception("push-to-talk hook failed")
 
     def release(self) -> Future[dict[str, Any] | None]:
         """Close the mic; the future resolves once text, history and assistant are done."""
         session = self._require_session()
         done: Future[dict[str, Any] | None] = Future()
+        was_listening = session.state == "listening"
         try:
             transcript = session.release()
         except Exception as exc:
             self._set_error(str(exc) or type(exc).__name__)
             done.set_exception(UserError(self.error))
             return done
+        if was_listening:
+            self._run_hooks(self.release_hooks)
 
         def finished(f: Future[Any]) -> None:
             exc = f.exception()
@@ -128,11 +142,18 @@ class Controller:
         done.set_result(result)
 
     def _process(self, utterance: Any) -> dict[str, Any] | None:
-        text = (getattr(utterance, "text", "") or "").strip() if utterance is not None else ""
+        if utterance is None:  # released without a press: nothing to do
+            return None
+        text = (getattr(utterance, "text", "") or "").strip()
         timings = dict(getattr(utterance, "timings", {}) or {})
         if not text:
-            self.bus.publish(Notice("Nothing heard", "No speech was recognised.", "info"))
-            return {"id": None, "text": "", "assistant": None, "output": None, "timings": timings}
+            error = getattr(utterance, "error", None)
+            if error:
+                self.bus.publish(Notice("Microphone", error, "error"))
+            else:
+                self.bus.publish(Notice("Nothing heard", "No speech was recognised.", "info"))
+            return {"id": None, "text": "", "assistant": None, "output": None, "timings": timings,
+                    "reason": getattr(utterance, "reason", "") or "no_speech", "error": error}
         assistant_result = None
         output_mode = self.settings.output_mode
         output_text = text
@@ -152,7 +173,7 @@ class Controller:
                 delivered = self.output(output_text, output_mode)
             except Exception as exc:
                 log.warning("text output failed: %s", type(exc).__name__)
-                self.bus.publish(Notice("Could not insert text", str(exc).splitlines()[0] if str(exc) else type(exc).__name__, "warning"))
+                self.bus.publish(Notice("Could not insert text", _one_line(exc), "warning"))
         a_dict = assistant_result.to_dict() if assistant_result is not None else None
         self.bus.publish(UtteranceDone(text, record_id, a_dict, timings))
         return {"id": record_id, "text": text, "assistant": a_dict, "output": delivered,
@@ -165,7 +186,7 @@ class Controller:
             return self.history.save_utterance(text, utterance, assistant_result)
         except Exception as exc:
             log.warning("history write failed: %s", type(exc).__name__)
-            self.bus.publish(Notice("History not saved", str(exc).splitlines()[0] if str(exc) else type(exc).__name__, "warning"))
+            self.bus.publish(Notice("History not saved", _one_line(exc), "warning"))
             return None
 
     # ---- assistant ----------------------------------------------------
@@ -219,7 +240,8 @@ class Controller:
         state = session.state if session is not None else "error"
         if self.error and state == "idle":
             state = "error"
-        model = session.model_info() if session is not None else {"name": self.settings.model, "loaded": False, "path": None}
+        model = (session.model_info() if session is not None
+                 else {"name": self.settings.model, "loaded": False, "path": None})
         network = empty_network() | dict(snap.get("network") or {})
         return {
             "state": state,
@@ -238,3 +260,8 @@ class Controller:
         if self.privacy is not None:
             self.privacy.stop()
         self._pipeline.shutdown(wait=True)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc)
+    return text.splitlines()[0] if text else type(exc).__name__
