@@ -203,9 +203,9 @@ class TrayShell(QObject):
         if not self.controller.settings.sounds:
             return
         try:
-            from trayassist.platform.sounds import play_sound, sound_path
+            from trayassist.platform import sounds
 
-            play_sound(sound_path(which))
+            sounds.play_sound(sounds.START_SOUND if which == "start" else sounds.STOP_SOUND)
         except Exception as exc:  # a missing player never matters
             log.debug("sound %s not played: %s", which, exc)
 
