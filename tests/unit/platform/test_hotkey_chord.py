@@ -199,3 +199,19 @@ def test_chord_from_recorded_keys() -> None:
         chord_from_keys([])
     with pytest.raises(ChordError, match="needs a modifier"):
         chord_from_keys(["q"])
+
+
+@pytest.mark.parametrize(
+    ("qt_text", "canonical"),
+    [  # QKeySequence.toString(PortableText) spellings, as a settings dialog records them
+        ("Ctrl+Alt+Space", "ctrl+alt+space"),
+        ("Meta+H", "super+h"),
+        ("Ctrl+PgDown", "ctrl+page_down"),
+        ("Shift+Ins", "shift+insert"),
+        ("Ctrl+Esc", "ctrl+escape"),
+        ("Alt+NumLock", "alt+num_lock"),
+        ("Ctrl+Shift+F12", "ctrl+shift+f12"),
+    ],
+)
+def test_qt_key_sequence_strings_parse(qt_text: str, canonical: str) -> None:
+    assert str(parse_chord(qt_text)) == canonical
