@@ -30,18 +30,21 @@ def fixture(name: str) -> Message:
 
 
 class Harness:
-    def __init__(self, chord: str = "ctrl+alt+space") -> None:
+    def __init__(self, chord: str = "ctrl+alt+space", app_id: str | None = None,
+                 first_serial: int = 10) -> None:
+        self.first_serial = first_serial
         self.sent: list[Message] = []
         self.events: list[str] = []
         self.proto = PortalProtocol(
             ":1.57", parse_chord(chord), self.send,
             lambda: self.events.append("press"), lambda: self.events.append("release"),
-            token=lambda kind: f"trayassist_{kind}",
+            token=lambda kind: f"trayassist_{kind}", app_id=app_id,
         )
 
     def send(self, msg: Message) -> int:
         self.sent.append(msg)
-        return 9 + len(self.sent)  # 10 for CreateSession, 11 for BindShortcuts
+        # The fixtures answer serial 10 (CreateSession) and 11 (BindShortcuts).
+        return self.first_serial - 1 + len(self.sent)
 
     def feed(self, *names: str) -> list[str]:
         for name in names:
@@ -205,3 +208,19 @@ def test_backend_unavailable_without_a_session_bus() -> None:
 def test_backend_unavailable_when_bus_socket_is_missing(tmp_path: Path) -> None:
     ok, why = PortalBackend({"DBUS_SESSION_BUS_ADDRESS": f"unix:path={tmp_path}/nobus"}).available()
     assert not ok and "cannot reach the D-Bus session bus" in why
+
+
+def test_register_app_id_first_and_ignore_its_error_reply() -> None:
+    h = Harness(app_id="org.trayassist.TrayAssist", first_serial=9)
+    h.proto.begin()
+    register, create = h.sent
+    assert register.header.fields[HeaderFields.interface] == "org.freedesktop.host.portal.Registry"
+    assert register.body == ("org.trayassist.TrayAssist", {})
+    assert create.header.fields[HeaderFields.member] == "CreateSession"
+    # serial 9 (Register) errors on an old portal; serial 10 (CreateSession) goes on.
+    error = fixture("create_unknown_interface")
+    error.header.fields[HeaderFields.reply_serial] = 9
+    h.proto.handle(error)
+    assert h.proto.state == "creating"
+    h.feed("create_session_response", "bind_response", "activated")
+    assert h.proto.state == "bound" and h.events == ["press"]

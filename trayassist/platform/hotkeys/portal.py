@@ -26,6 +26,7 @@ PORTAL_PATH = "/org/freedesktop/portal/desktop"
 SHORTCUTS_IFACE = "org.freedesktop.portal.GlobalShortcuts"
 REQUEST_IFACE = "org.freedesktop.portal.Request"
 SESSION_IFACE = "org.freedesktop.portal.Session"
+REGISTRY_IFACE = "org.freedesktop.host.portal.Registry"
 SHORTCUT_ID = "push-to-talk"
 PORTAL = DBusAddress(PORTAL_PATH, bus_name=PORTAL_BUS, interface=SHORTCUTS_IFACE)
 _RESPONSE_CODES = {1: "the request was cancelled", 2: "the portal refused the request"}
@@ -67,8 +68,10 @@ class PortalProtocol:
         on_release: Callback,
         token: Callable[[str], str] = lambda kind: f"trayassist_{kind}_{secrets.token_hex(4)}",
         description: str = "TrayAssist: push to talk",
+        app_id: str | None = None,
     ) -> None:
         self.unique_name = unique_name
+        self.app_id = app_id
         self.chord = chord
         self._send = send
         self._on_press = on_press
@@ -84,6 +87,12 @@ class PortalProtocol:
         self._requests: dict[str, str] = {}  # request object path -> "create" | "bind"
 
     def begin(self) -> None:
+        if self.app_id:
+            # Portals >= 1.19 identify unsandboxed apps only if they register first
+            # (the id must match an installed <app_id>.desktop). Older portals answer
+            # with an error, which is ignored: it is not a tracked call.
+            registry = DBusAddress(PORTAL_PATH, bus_name=PORTAL_BUS, interface=REGISTRY_IFACE)
+            self._send(new_method_call(registry, "Register", "sa{sv}", (self.app_id, {})))
         token = self._token("create")
         msg = new_method_call(PORTAL, "CreateSession", "a{sv}", ({
             "handle_token": ("s", token),
@@ -202,8 +211,10 @@ class PortalBackend(HotkeyBackend):
 
     name = "portal"
 
-    def __init__(self, env: Mapping[str, str], timeout_s: float = 30.0) -> None:
+    def __init__(self, env: Mapping[str, str], timeout_s: float = 30.0,
+                 app_id: str | None = None) -> None:
         self._env = env
+        self.app_id = app_id
         self.timeout_s = timeout_s  # BindShortcuts may wait for the user in a dialog
         self._conn: Any = None
         self._thread: threading.Thread | None = None
@@ -257,7 +268,8 @@ class PortalBackend(HotkeyBackend):
             conn.send(msg, serial=serial)
             return serial
 
-        proto = PortalProtocol(conn.unique_name, chord, send, on_press, on_release)
+        proto = PortalProtocol(conn.unique_name, chord, send, on_press, on_release,
+                               app_id=self.app_id)
         for rule in match_rules():
             send(message_bus.AddMatch(rule))  # processed before our calls: same connection
         ready = threading.Event()
