@@ -165,9 +165,12 @@ def test_pynput_drives_hold_controller(pynput_backend: PynputBackend,
     xdotool(xenv, "keyup", "h")
     assert wait_for(lambda: calls == ["start", "stop"], 10)
     xdotool(xenv, "keyup", "super")
+    listener = pynput_backend._listener  # type: ignore[attr-defined]
     pynput_backend.stop()
+    assert not listener.is_alive()  # stopped without waiting for another key event
     xdotool(xenv, "key", "super+h")  # after stop() nothing may arrive
     assert pynput_backend.matcher is not None and not pynput_backend.matcher.active
+    assert calls == ["start", "stop"]
 
 
 # --- text output --------------------------------------------------------------------
@@ -289,3 +292,23 @@ def test_600_characters_land_quickly(
     print(f"600 {kind} chars via {result.method}: landed {landed:.3f} s, "
           f"deliver() returned after {result.seconds:.3f} s")
     assert result.inserted
+
+
+def test_hold_chord_marks_focus_and_dictation_lands_in_that_window(
+    pynput_backend: PynputBackend, output: TextOutput,
+    windows: Callable[[str], Window], xenv: dict[str, str],
+) -> None:
+    """The wiring the app does: press marks the focused window, release delivers there."""
+    win = windows("ta-flow")
+    focus(xenv, win)
+    stopped = threading.Event()
+    ctl = HotkeyController("hold", lambda: output.focus.mark(), stopped.set)
+    pynput_backend.start(parse_chord("ctrl+alt+space"), ctl.press, ctl.release)
+    xdotool(xenv, "keydown", "ctrl+alt+space")
+    xdotool(xenv, "keyup", "space")
+    assert stopped.wait(10)
+    xdotool(xenv, "keyup", "ctrl+alt")
+    assert output.focus.marked == win.wid
+    result = output.deliver("dictated: Grüße ✓", "type")  # off the listener thread
+    assert result.inserted and result.focus_checked and not result.focus_changed
+    assert wait_for(lambda: win.text() == "dictated: Grüße ✓", 10), repr(win.text())

@@ -102,8 +102,22 @@ class PynputBackend(HotkeyBackend):
             self._stop_locked()
 
     def _stop_locked(self) -> None:
-        if self._listener is not None:
-            self._listener.stop()
-            if self._listener is not threading.current_thread():
-                self._listener.join(timeout=2)
-            self._listener = None
+        listener, self._listener = self._listener, None
+        if listener is None:
+            return
+        listener.stop()
+        # On X11 pynput queues the RECORD disable request on the data connection its
+        # thread is blocked reading, so the thread only ends at the next key event.
+        # The RECORD spec wants the disable sent on another connection: do that.
+        stop_display = getattr(listener, "_display_stop", None)
+        context = getattr(listener, "_context", None)
+        if stop_display is not None and context is not None:
+            try:
+                stop_display.record_disable_context(context)
+                stop_display.flush()
+            except Exception:  # already closed: the thread is ending anyway
+                pass
+        if listener is not threading.current_thread():
+            listener.join(timeout=2)
+            if listener.is_alive():
+                log.warning("pynput listener did not stop within 2 s")
