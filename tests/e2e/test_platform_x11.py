@@ -173,6 +173,37 @@ def test_pynput_drives_hold_controller(pynput_backend: PynputBackend,
     assert calls == ["start", "stop"]
 
 
+def test_callback_error_does_not_kill_the_hotkey(
+    pynput_backend: PynputBackend, xenv: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    presses: list[int] = []
+
+    def flaky_press() -> None:
+        presses.append(1)
+        if len(presses) == 1:
+            raise RuntimeError("bug in on_start")
+
+    pynput_backend.start(parse_chord("ctrl+alt+space"), flaky_press, lambda: None)
+    xdotool(xenv, "key", "ctrl+alt+space")
+    xdotool(xenv, "key", "ctrl+alt+space")
+    assert wait_for(lambda: len(presses) == 2, 10)
+    assert "hotkey callback failed" in caplog.text
+
+
+def test_start_on_a_dead_display_raises(monkeypatch: pytest.MonkeyPatch, xenv: dict[str, str],
+                                        tmp_path: Path) -> None:
+    from trayassist.platform.hotkeys.backend import HotkeyError
+
+    # The real display first, so pynput imports; then point Xlib at nothing.
+    monkeypatch.setenv("DISPLAY", xenv["DISPLAY"])
+    backend = PynputBackend(xenv)
+    assert backend.available()[0]
+    monkeypatch.setenv("DISPLAY", ":4093")
+    with pytest.raises(HotkeyError, match="cannot open the X display"):
+        backend.start(parse_chord("ctrl+alt+space"), lambda: None, lambda: None)
+    backend.stop()
+
+
 # --- text output --------------------------------------------------------------------
 
 

@@ -118,6 +118,11 @@ def test_pynput_unavailable_without_display_on_linux() -> None:
     assert not ok and "DISPLAY" in why
 
 
+def test_pynput_unavailable_on_a_dead_local_display() -> None:
+    ok, why = PynputBackend({"DISPLAY": ":4093"}, platform="linux").available()
+    assert not ok and "cannot open the X display :4093" in why
+
+
 def test_real_default_factories_on_a_displayless_session() -> None:
     choice = select_backend({}, "linux")
     assert choice.backend.name == "cli-only"

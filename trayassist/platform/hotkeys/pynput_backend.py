@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
+import re
+import socket
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from trayassist.platform.hotkeys.backend import Callback, HotkeyBackend, HotkeyError
@@ -40,6 +43,17 @@ def key_name(key: Any) -> str | None:
     return _X11_KEYSYMS.get(vk, f"vk{vk}")
 
 
+def _guarded(feed: Callable[[str], None], key: Any) -> None:
+    # An exception escaping a pynput callback stops the listener for good: one bug in
+    # the app's on_start must not leave the user without a hotkey.
+    try:
+        name = key_name(key)
+        if name is not None:
+            feed(name)
+    except Exception:
+        log.exception("hotkey callback failed")
+
+
 class PynputBackend(HotkeyBackend):
     """Listens to every key event and matches the chord itself.
 
@@ -56,10 +70,15 @@ class PynputBackend(HotkeyBackend):
         self._listener: Any = None
         self._lock = threading.Lock()
         self.matcher: ChordMatcher | None = None
+        self.start_timeout_s = 5.0
 
     def available(self) -> tuple[bool, str]:
         if self._platform.startswith("linux") and not self._env.get("DISPLAY"):
             return False, "no X display (DISPLAY is not set)"
+        try:
+            self._check_display(self._env.get("DISPLAY", ""))
+        except HotkeyError as exc:
+            return False, str(exc)
         try:
             from pynput import keyboard  # noqa: F401  (connects to X at import)
         except Exception as exc:  # ImportError, or Xlib errors on a dead display
@@ -77,25 +96,41 @@ class PynputBackend(HotkeyBackend):
             self.matcher = matcher
 
             def down(key: Any) -> None:
-                name = key_name(key)
-                if name is not None:
-                    matcher.key_down(name)
+                _guarded(matcher.key_down, key)
 
             def up(key: Any) -> None:
-                name = key_name(key)
-                if name is not None:
-                    matcher.key_up(name)
+                _guarded(matcher.key_up, key)
 
+            self._check_display(os.environ.get("DISPLAY", ""))  # what pynput's Xlib uses
             listener = keyboard.Listener(on_press=down, on_release=up)
             listener.daemon = True
             listener.start()
-            # wait() returns once the hook is installed, so a key pressed after start()
-            # returns is seen; a listener that died at once left no running thread.
-            listener.wait()
-            if not listener.running:
-                raise HotkeyError("pynput listener stopped right after starting")
+            # pynput's wait() never returns if the thread dies before it is ready,
+            # so wait for it from a helper thread with a deadline.
+            ready = threading.Event()
+            def wait_ready() -> None:
+                listener.wait()
+                ready.set()
+
+            threading.Thread(target=wait_ready, name="pynput-ready", daemon=True).start()
+            if not ready.wait(self.start_timeout_s) or not listener.running:
+                listener.stop()
+                raise HotkeyError("pynput listener did not start")
             self._listener = listener
             log.info("pynput hotkey listening for %s", chord)
+
+    def _check_display(self, display: str) -> None:
+        # Xlib would leak sockets (and try TCP) on a dead display, and pynput's thread
+        # would die with a traceback; a plain connect to the local socket says it first.
+        match = re.fullmatch(r"(?:unix)?:(\d+)(?:\.\d+)?", display)
+        if not self._platform.startswith("linux") or match is None:
+            return
+        path = f"/tmp/.X11-unix/X{match.group(1)}"
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            try:
+                sock.connect(path)
+            except OSError as exc:
+                raise HotkeyError(f"cannot open the X display {display}: {exc.strerror}") from exc
 
     def stop(self) -> None:
         with self._lock:
