@@ -103,13 +103,15 @@ def candidate_names(session: str) -> list[str]:
     }[session]
 
 
-def default_factories(env: Mapping[str, str]) -> dict[str, Callable[[], HotkeyBackend]]:
+def default_factories(
+    env: Mapping[str, str], app_id: str | None = None
+) -> dict[str, Callable[[], HotkeyBackend]]:
     from trayassist.platform.hotkeys.portal import PortalBackend
     from trayassist.platform.hotkeys.pynput_backend import PynputBackend
 
     return {
         "pynput": lambda: PynputBackend(env),
-        "portal": lambda: PortalBackend(env),
+        "portal": lambda: PortalBackend(env, app_id=app_id),
         "cli-only": CliOnlyBackend,
     }
 
@@ -119,10 +121,16 @@ def select_backend(
     platform: str = sys.platform,
     prefer: str | None = None,
     factories: Mapping[str, Callable[[], HotkeyBackend]] | None = None,
+    app_id: str | None = None,
 ) -> BackendChoice:
-    """Pick the first available backend for this session; `prefer` is tried first."""
+    """Pick the first available backend for this session; `prefer` is tried first.
+
+    Probing may take up to ~3 s (a D-Bus round trip to the portal on Wayland): call it
+    off the GUI thread. `app_id` is the installed .desktop file's name without
+    ".desktop", which newer portals want registered for unsandboxed apps.
+    """
     session = session_kind(env, platform)
-    made = factories if factories is not None else default_factories(env)
+    made = factories if factories is not None else default_factories(env, app_id)
     names: Sequence[str] = candidate_names(session)
     if prefer and prefer != "auto":
         names = [prefer, *[n for n in names if n != prefer]]
