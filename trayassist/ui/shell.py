@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -31,6 +32,7 @@ from trayassist.ui.tray import Tray
 log = logging.getLogger(__name__)
 
 PURGE_EVERY_MS = 3600 * 1000  # expired history is removed hourly and at start
+ASSISTANT_WAIT_S = 20.0
 SPEECH_FIELDS = ("model", "model_path", "language", "device", "compute_type", "input_device",
                  "model_idle_unload_s")
 
@@ -88,6 +90,7 @@ class TrayShell(QObject):
         self.bridge.utterance_done.connect(self._utterance_done)
         self.download_needed.connect(self.offer_download)
         self._applied = settings
+        self.assistant_ready = threading.Event()
         self.windows: dict[str, Any] = {}
         self.history_store: Any = None
         self.history_problem: str | None = None
@@ -273,6 +276,7 @@ class TrayShell(QObject):
         self.controller.assistant = assistant
         self.timers = timers
         timers.start()
+        self.assistant_ready.set()
 
     def _timeline_event(self, event: dict[str, Any]) -> None:
         """Privacy monitor thread: keep the event (encrypted) and show it if the window is open."""
@@ -521,10 +525,13 @@ class TrayShell(QObject):
             if not isinstance(text, str) or not text.strip():
                 answer(None, UserError("ask needs text"))
                 return
-            if self.controller.assistant is None:
-                answer(None, UserError("the assistant is still starting; try again in a moment"))
-                return
-            self.tasks.run_task(lambda: self.controller.ask(text, bool(args.get("dry_run"))), answer)
+            def ask() -> Any:
+                # Right after start the history (and so the assistant) may still be opening.
+                if not self.assistant_ready.wait(ASSISTANT_WAIT_S):
+                    raise UserError("the assistant is still starting; try again in a moment")
+                return self.controller.ask(text, bool(args.get("dry_run")))
+
+            self.tasks.run_task(ask, answer)
         else:  # pragma: no cover - the protocol rejects unknown commands
             answer(None, UserError(f"unknown command {cmd}"))
 

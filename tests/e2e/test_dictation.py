@@ -1,0 +1,47 @@
+"""The global hotkey drives a real recording in the running app; the words land in a window."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support import pulse
+from tests.support.app import App
+from tests.support.desktop import Desktop
+from tests.support.windows import Window, focus, line_edit_windows, xdotool
+
+pytestmark = [pytest.mark.e2e, pytest.mark.audio, pytest.mark.model]
+
+
+@pytest.fixture
+def windows(desktop: Desktop, tmp_path: Path) -> Iterator[Callable[[str], Window]]:
+    yield from line_edit_windows(desktop.env(), tmp_path)
+
+
+def test_hold_the_chord_speak_and_the_text_lands_in_the_focused_window(
+        app: App, desktop: Desktop, windows: Callable[[str], Window], speech_dir: Path) -> None:
+    wav = pulse.speak("Please buy milk and bread on the way home.", speech_dir / "milk.wav").path
+    win = windows("notes")
+    env = desktop.env()
+    focus(env, win)
+    xdotool(env, "keydown", "ctrl+alt+space")
+    try:
+        assert pulse.wait_for(lambda: app.status()["mic"]["self"], 10), "the chord did not open the mic"
+        pulse.play(wav)
+    finally:
+        xdotool(env, "keyup", "ctrl+alt+space")
+    # Typing lands character by character: wait for the whole sentence.
+    assert pulse.wait_for(lambda: "home" in win.text().lower(), 60), (win.text(), app.status())
+    assert "milk" in win.text().lower() and "bread" in win.text().lower()
+    assert app.status()["mic"]["self"] is False
+
+
+def test_a_wrong_chord_does_not_open_the_mic(app: App, desktop: Desktop) -> None:
+    env = desktop.env()
+    xdotool(env, "keydown", "ctrl+shift+alt+space")
+    try:
+        assert not pulse.wait_for(lambda: app.status()["mic"]["self"], 1.5)
+    finally:
+        xdotool(env, "keyup", "ctrl+shift+alt+space")
