@@ -154,28 +154,38 @@ class TrayShell(QObject):
         self.tasks.run_task(session.recorder.prepare, lambda _r, e: e and log.info("no input device yet: %s", e))
 
     def _start_hotkey(self, settings: Settings) -> None:
+        """Pick and start the global hotkey off the GUI thread (the portal may wait on a dialog)."""
         from trayassist.platform.hotkeys import HotkeyController, parse_chord, select_backend
 
-        if self.hotkey_backend is not None:
-            self.hotkey_backend.stop()
+        old, self.hotkey_backend = self.hotkey_backend, None
         try:
             chord = parse_chord(settings.hotkey)
         except ValueError as exc:
-            self.notifier.notify("Hotkey", f"{exc}; using the tray and `trayassist ptt toggle`", "warning")
+            self.notifier.notify("Hotkey", f"{exc}; use the tray or `trayassist ptt toggle`", "warning")
             return
-        choice = select_backend(self.env)
-        self.hotkey = HotkeyController(settings.hotkey_mode, on_start=self._hotkey_start, on_stop=self._hotkey_stop)
-        try:
-            choice.backend.start(chord, self.hotkey.press, self.hotkey.release)
-        except Exception as exc:
-            log.warning("hotkey backend %s failed: %s", getattr(choice.backend, "name", "?"), exc)
-            self.notifier.notify("Hotkey", "No global hotkey works here. Bind `trayassist ptt toggle` "
-                                 "to a key in your desktop's shortcut settings.", "warning")
-            return
-        self.hotkey_backend = choice.backend
-        if not choice.backend.is_global:
-            self.notifier.notify("Hotkey", "No global hotkey works in this session. Bind "
-                                 "`trayassist ptt toggle` to a key in your desktop's shortcut settings.", "info")
+        controller = HotkeyController(settings.hotkey_mode, on_start=self._hotkey_start, on_stop=self._hotkey_stop)
+        self.hotkey = controller
+
+        def start() -> Any:
+            if old is not None:
+                old.stop()
+            choice = select_backend(self.env, app_id="trayassist")
+            choice.backend.start(chord, controller.press, controller.release)
+            return choice.backend
+
+        def started(backend: Any, error: BaseException | None) -> None:
+            if error is not None:
+                log.warning("hotkey backend failed: %s", error)
+                self.notifier.notify("Hotkey", "No global hotkey works here. Bind `trayassist ptt toggle` "
+                                     "to a key in your desktop's shortcut settings.", "warning")
+                return
+            self.hotkey_backend = backend
+            if not backend.is_global:
+                self.notifier.notify("Hotkey", "No global hotkey works in this session. Bind "
+                                     "`trayassist ptt toggle` to a key in your desktop's shortcut settings.",
+                                     "info")
+
+        self.tasks.run_task(start, started)
 
     def _hotkey_start(self) -> None:  # hotkey listener thread: hand over at once
         self.ptt_lane.submit(self._guarded, self.controller.press)
