@@ -1,0 +1,1 @@
+"""Benchmarks for `make bench` (`python -m tests.bench`): figures users feel, against the budgets."""

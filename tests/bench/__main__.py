@@ -1,0 +1,165 @@
+"""`make bench`: what users feel, measured on the real app, against DESIGN.md's budgets.
+
+    python -m tests.bench [--quick] [--only startup,idle,indicator,ptt,output,history,assistant]
+
+Prints a table (✓ / ✗ against each budget, with the 1-minute load average beside
+every figure) and a Markdown table for the README; writes bench-results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tests.bench import report
+
+SECTIONS = ("startup", "idle", "indicator", "ptt", "output", "history", "assistant")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Plan:
+    startup_runs: int
+    idle_s: float
+    indicator_runs: int
+    p2f_cycles: int
+    sizes: tuple[float, ...]
+    repeats: int
+    history_records: int
+    history_appends: int
+    output_runs: int
+    assistant_rounds: int
+
+
+FULL = Plan(5, 60, 10, 8, (2, 10, 30, 60), 3, 100_000, 200, 5, 3)
+QUICK = Plan(2, 15, 5, 4, (2, 10, 30), 1, 100_000, 50, 2, 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="shorter windows and fewer repeats (CI)")
+    ap.add_argument("--only", default=",".join(SECTIONS),
+                    help=f"comma-separated sections (default all): {','.join(SECTIONS)}")
+    ap.add_argument("--json", type=Path, default=ROOT / "bench-results.json", help="where to write results")
+    args = ap.parse_args(argv)
+    sections = [s.strip() for s in args.only.split(",") if s.strip()]
+    unknown = set(sections) - set(SECTIONS)
+    if unknown:
+        ap.error(f"unknown sections: {', '.join(sorted(unknown))}")
+    plan = QUICK if args.quick else FULL
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    started = time.monotonic()
+    meta = report.machine() | {"quick": args.quick, "sections": sections, "plan": plan.__dict__}
+    print(f"TrayAssist bench ({'quick' if args.quick else 'full'}); load average {os.getloadavg()}",
+          flush=True)
+    figures: list[report.Figure] = []
+    details: dict[str, Any] = {}
+    try:
+        run(sections, plan, figures, details)
+    finally:
+        meta["seconds"] = time.monotonic() - started
+        print("\n" + report.table(figures))
+        print("\nREADME table:\n\n" + report.markdown(figures))
+        misses = [f"{f.area}: {f.name}" for f in figures if f.ok is False]
+        print(f"\n{len(misses)} budget(s) missed" + (": " + "; ".join(misses) if misses else "")
+              + f"; took {meta['seconds']:.0f} s; load average now {os.getloadavg()}")
+        report.write_json(args.json, figures, meta, details)
+        print(f"wrote {args.json}")
+    return 0
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
+def section(name: str) -> None:
+    say(f"\n== {name} (load average {os.getloadavg()[0]:.2f}) ==")
+
+
+def run(sections: list[str], plan: Plan, figures: list[report.Figure], details: dict[str, Any]) -> None:
+    def add(name: str, result: tuple[list[report.Figure], dict[str, Any]]) -> None:
+        figures.extend(result[0])
+        details[name] = result[1]
+
+    needs_app = {"startup", "idle", "indicator", "ptt"} & set(sections)
+    needs_desk = needs_app or "output" in sections
+    desk = None
+    with tempfile.TemporaryDirectory(prefix="ta-bench-") as tmp:
+        root = Path(tmp)
+        try:
+            if needs_desk:
+                from tests.support import pulse
+                from tests.support.desktop import start_desktop
+
+                pulse.ensure_virtual_mic()
+                desk = start_desktop(tray=True)
+            if needs_app:
+                assert desk is not None
+                app_sections(desk, root, sections, plan, add)
+            if "output" in sections:
+                from tests.bench import output
+
+                section("text output")
+                assert desk is not None
+                add("output", output.run(desk, plan.output_runs, say))
+        finally:
+            if desk is not None:
+                desk.stop()
+    if "history" in sections:
+        from tests.bench import history
+
+        section("history")
+        add("history", history.run(plan.history_records, plan.history_appends, say))
+    if "assistant" in sections:
+        from tests.bench import assistant
+
+        section("assistant")
+        add("assistant", assistant.run(plan.assistant_rounds, say))
+
+
+def app_sections(desk: Any, root: Path, sections: list[str], plan: Plan, add: Any) -> None:
+    from tests.bench import ptt, tray
+    from tests.bench.harness import launch
+
+    if "startup" in sections:
+        section("start-up")
+        add("startup", tray.startup(desk, root, plan.startup_runs, say))
+    if not {"idle", "indicator", "ptt"} & set(sections):
+        return
+    app = launch(desk, root / "main")
+    try:
+        time.sleep(5)  # sleep-ok: let start-up work (history, monitors) finish before measuring idle
+        if "idle" in sections:
+            section("idle, model unloaded")
+            status = app.wait_state(("idle",))
+            if status["model"]["loaded"]:
+                say("  warning: the model is already loaded")
+            add("idle_unloaded", tray.idle_cost(app, plan.idle_s, "model unloaded", say))
+        if "indicator" in sections:
+            section("indicator latency")
+            add("indicator", tray.indicator_latency(app, plan.indicator_runs, say))
+        if "ptt" in sections:
+            section("press → first sample")
+            add("press_to_first_sample", ptt.press_to_first_sample(app, root, plan.p2f_cycles, say))
+        if "idle" in sections:
+            section("idle, model loaded")
+            if not app.wait_state(("idle",))["model"]["loaded"]:
+                ptt.ptt_cycle(app, ptt.pulse.speak("Open my notes.", root / "warm.wav").path)
+            app.wait_state(("idle",))
+            time.sleep(3)  # sleep-ok: settle after the cycle
+            add("idle_loaded", tray.idle_cost(app, plan.idle_s, "model loaded", say))
+        if "ptt" in sections:
+            section("release → text")
+            add("release_to_text", ptt.release_to_text(app, root, plan.sizes, plan.repeats, say))
+    finally:
+        app.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
