@@ -87,9 +87,11 @@ procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
 var
   ResultCode: Integer;
 begin
-  // usUninstall runs before the files are deleted, so trayassist-cli.exe is still there.
+  // usUninstall comes before [UninstallRun] and before any file is deleted: stop the
+  // running app first so it does not hold the history open, then wipe.
   if (CurUninstallStep = usUninstall) and WipeHistory then
   begin
+    Exec(ExpandConstant('{app}\{#AppCli}'), 'quit', '', SW_HIDE, ewWaitUntilTerminated, ResultCode);
     if not Exec(ExpandConstant('{app}\{#AppCli}'), 'history wipe --yes', '', SW_HIDE,
                 ewWaitUntilTerminated, ResultCode) or (ResultCode <> 0) then
       MsgBox('TrayAssist could not wipe the history (exit code ' + IntToStr(ResultCode) + ').' + #13#10 +

@@ -73,6 +73,16 @@ def test_launcher_desktop_entry_icons_and_metainfo(installed: Installed) -> None
         assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_resources_ship_inside_the_frozen_app(installed: Installed) -> None:
+    """Modules find resources/ next to the package (Path(__file__).parents[2]); in the bundle
+    that is _internal/, where the spec puts a copy of the repo's resources/."""
+    internal = installed.root / "opt/trayassist/_internal"
+    wanted = {f.relative_to(REPO) for f in (REPO / "resources").rglob("*") if f.is_file()}
+    assert wanted
+    missing = sorted(str(f) for f in wanted if not (internal / f).is_file())
+    assert not missing
+
+
 def test_every_bundled_library_resolves_on_this_system(installed: Installed) -> None:
     """What the bundle leaves to Depends must be found; nothing may point back at the build venv."""
     internal = installed.root / "opt/trayassist/_internal"
