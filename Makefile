@@ -14,7 +14,7 @@ RUN_APT  := libportaudio2 libxcb-cursor0 libegl1 libgl1 libxkbcommon-x11-0 \
             libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 \
             libxcb-randr0 libxcb-image0 libxcb-render-util0 libdbus-1-3
 
-.PHONY: run test test-fast bench package lint clean venv deps-run deps-test
+.PHONY: run test test-fast test-package bench package lint clean venv deps-run deps-test
 
 $(VENV)/.installed-run: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,11 +42,14 @@ run: deps-run $(VENV)/.installed-run
 test: deps-test $(VENV)/.installed-test
 	@sh tests/run-suite.sh $(PY) $(PYTEST_ARGS)
 
+test-package: deps-test $(VENV)/.installed-test
+	@sh tests/run-suite.sh $(PY) -m package tests/package $(PYTEST_ARGS)
+
 test-fast: $(VENV)/.installed-test
 	$(PY) -m pytest -m "unit" -q $(PYTEST_ARGS)
 
 bench: deps-test $(VENV)/.installed-test
-	$(PY) -m trayassist.bench $(BENCH_ARGS)
+	$(PY) -m tests.bench $(BENCH_ARGS)
 
 package: deps-test $(VENV)/.installed-test
 	sh packaging/linux/build.sh $(PY)

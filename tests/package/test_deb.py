@@ -20,7 +20,7 @@ from tests.support import pulse
 from tests.support.desktop import start_desktop
 
 # TODO(lead): switch to pytest.mark.package once `package` is in pyproject's markers.
-pytestmark = pytest.mark.e2e
+pytestmark = pytest.mark.package
 
 ICON_SIZES = (16, 22, 24, 32, 48, 64, 128, 256)
 
