@@ -150,8 +150,17 @@ class TrayShell(QObject):
         self.controller.session = session
         if old is not None:
             self.tasks.run_task(old.shutdown)
-        # Look the device up now, so a press never enumerates devices.
-        self.tasks.run_task(session.recorder.prepare, lambda _r, e: e and log.info("no input device yet: %s", e))
+        # Look the device up now, so a press never enumerates devices; a missing mic shows at once.
+        self.tasks.run_task(session.recorder.prepare, self._device_checked)
+
+    def _device_checked(self, _device: Any, error: BaseException | None) -> None:
+        if error is None:
+            if self.controller.error and self.controller.error.startswith("No microphone"):
+                self.controller.error = None
+        else:
+            self.controller.error = str(error).splitlines()[0] if str(error) else type(error).__name__
+            self.notifier.notify("Microphone", self.controller.error, "error")
+        self.refresh()
 
     def _start_hotkey(self, settings: Settings) -> None:
         """Pick and start the global hotkey off the GUI thread (the portal may wait on a dialog)."""
