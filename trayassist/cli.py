@@ -153,9 +153,9 @@ def _remote(paths: Any, command: str, args: argparse.Namespace) -> int:
                 print(json.dumps(result, indent=2, ensure_ascii=False))
             elif args.wait and isinstance(result, dict):
                 print(result.get("text", ""))
-                reply_text = (result.get("assistant") or {}).get("reply")
-                if reply_text:
-                    print(reply_text)
+                assistant = result.get("assistant") or {}
+                if assistant.get("skill") and assistant.get("reply"):  # dictation needs no reply line
+                    print(assistant["reply"])
             return EXIT_OK
     except NotRunning:
         return _fail("TrayAssist is not running (start it with `trayassist`)")

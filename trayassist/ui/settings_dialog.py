@@ -45,6 +45,13 @@ def chord_from_sequence(seq: QKeySequence) -> str:
     return text.lower().replace("meta+", "super+")
 
 
+def _model_label(name: str) -> str:
+    from trayassist.core.transcribe.models import SIZES, human_size
+
+    size = human_size(SIZES[name]) if name in SIZES else "?"
+    return f"{name} (bundled)" if name == "tiny.en" else f"{name} (download, {size})"
+
+
 def _combo(labels: dict[str, str], current: str) -> QComboBox:
     box = QComboBox()
     for key, label in labels.items():
@@ -63,7 +70,7 @@ class SettingsDialog(QDialog):
 
         speech = QGroupBox("Speech")
         form = QFormLayout(speech)
-        self.model = _combo({m: m for m in config.MODEL_CHOICES}, settings.model)
+        self.model = _combo({m: _model_label(m) for m in config.MODEL_CHOICES}, settings.model)
         form.addRow("&Model:", self.model)
         self.model_path = QLineEdit(settings.model_path)
         self.model_path.setPlaceholderText("optional: a local model folder (wins over Model)")
