@@ -48,12 +48,15 @@ class Recorder:
         *,
         clock: Callable[[], float] = time.monotonic,
         stall_s: float = 1.0,
+        close_timeout_s: float = 3.0,
         on_problem: Callable[[str], None] | None = None,
     ) -> None:
         self._sd = sd
         self.device_setting = device
         self._clock = clock
         self._stall_s = stall_s
+        self._close_timeout_s = close_timeout_s
+        self._abandoned: list[Any] = []  # streams PortAudio never let go of (see _stop_stream)
         self._on_problem = on_problem
         self._info: InputDevice | None = None
         self._open_rate: float | None = None  # rate the device accepted last time
@@ -76,7 +79,7 @@ class Recorder:
         which all sit behind the single ALSA "pulse"/"default" device).
         """
         sd = self._sd
-        if reinitialise and self._stream is None:
+        if reinitialise and self._stream is None and not self._abandoned:
             sd._terminate()
             sd._initialize()
         try:
@@ -192,16 +195,46 @@ class Recorder:
             return
         if tail_s > 0:
             self._stop_tail.wait(tail_s)
-        try:
-            stream.stop()
-            stream.close()
-        except Exception as exc:  # the device may be gone already
-            log.warning("closing input stream: %s", _short(exc))
+        if not self._stop_stream(stream):
+            self._abandon(stream)
         self._stream = None
         self._q.put(None)
         if self._consumer is not None:
             self._consumer.join(10)
             self._consumer = None
+
+    def _stop_stream(self, stream: Any) -> bool:
+        """Stop and close the stream; False when PortAudio did not return in time.
+
+        When the sound server dies mid-stream, PortAudio's ALSA thread (19.6) can spin on
+        "capture.ready || playback.ready" with cancellation off, and both Pa_StopStream and
+        Pa_AbortStream join it forever: so the call runs on a helper thread with a bound.
+        """
+        done = threading.Event()
+
+        def stop() -> None:
+            try:
+                stream.abort()  # capture has nothing to drain
+                stream.close()
+            except Exception as exc:  # the device may be gone already
+                log.warning("closing input stream: %s", _short(exc))
+            finally:
+                done.set()
+
+        threading.Thread(target=stop, name="mic-close", daemon=True).start()
+        return done.wait(self._close_timeout_s)
+
+    def _abandon(self, stream: Any) -> None:
+        # Keep a reference (freeing it would call into the stuck stream) and never call
+        # Pa_Terminate again: it closes every stream, so it would hang too — at a re-init
+        # or at interpreter exit (sounddevice's atexit handler).
+        self._abandoned.append(stream)
+        handler = getattr(self._sd, "_exit_handler", None)
+        if handler is not None:
+            import atexit
+
+            atexit.unregister(handler)
+        self._report("The sound system stopped responding; restart TrayAssist to use the microphone")
 
     def abort_tail(self) -> None:
         self._stop_tail.set()
