@@ -35,7 +35,8 @@ class Utterance:
     duration_s: float
     speech_s: float
     model: str
-    timings: dict[str, float | None]  # press_to_first_sample, release_to_text, last_chunk
+    # press_to_first_sample, release_to_text, last_chunk, captured_s...
+    timings: dict[str, float | None]
     chunks: int
     reason: str = ""  # "", "too_short", "no_speech", "filtered", "error"
     error: str | None = None
@@ -269,7 +270,10 @@ class PushToTalk:
         first = self.recorder.first_sample_at
         p2f = (first - take.pressed_at) if first is not None else None
         duration = ch.samples / 16000
-        timings: dict[str, float | None] = {"press_to_first_sample": p2f, "tail": tail}
+        # captured_s: audio that reached the chunker (with press_to_first_sample, shows
+        # whether the start of the utterance was lost or only delivered late).
+        timings: dict[str, float | None] = {"press_to_first_sample": p2f, "tail": tail,
+                                            "captured_s": duration}
         held = released - take.pressed_at  # what the user did, whatever the device delivered
         timings["held"] = held
         if held < self.filters.min_press_s or ch.speech_s < self.filters.min_speech_s:

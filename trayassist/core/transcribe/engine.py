@@ -246,13 +246,17 @@ class Engine:
 
     def _decode(self, audio: np.ndarray, prompt: str | None) -> tuple[str, tuple[str, ...]]:
         f = self.filters
+        # Timestamp mode: in no-timestamp mode tiny.en often drops the last words of a short
+        # chunk ("tomorrow at noon." -> "tomorrow."), depending on where the chunk starts;
+        # measured on chunked espeak speech: WER 0.100 -> 0.071 (10 s), 0.135 -> 0.117 (30 s)
+        # over five start offsets, at the same decode time (tests/bench).
         segments, _info = self._model.transcribe(
             audio,
             language=self.language,
             beam_size=self.beam_size,
             initial_prompt=prompt or None,
             condition_on_previous_text=False,
-            without_timestamps=True,
+            without_timestamps=False,
             vad_filter=False,
             no_speech_threshold=f.no_speech_threshold,
             log_prob_threshold=f.log_prob_threshold,
