@@ -149,3 +149,13 @@ def autostart_for(paths: Paths, env: Mapping[str, str]) -> Any:
     base = Path(env.get("XDG_CONFIG_HOME") or Path.home() / ".config")
     return autostart.XdgAutostart(command, paths.basedir / "autostart" if paths.basedir else base / "autostart")
 
+
+
+def speak(text: str) -> bool:
+    """Spoken replies (off by default) through espeak-ng, in the background."""
+    import shutil
+
+    from trayassist.core.assistant.services.process import spawn_detached
+    from trayassist.core.assistant.services.speech import EspeakSpeaker
+
+    return EspeakSpeaker(spawn_detached, shutil.which).say(text)

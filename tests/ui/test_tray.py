@@ -34,16 +34,20 @@ def test_alert_and_own_connections_turn_the_icon_red() -> None:
 
 def test_menu_has_the_documented_actions(qtbot) -> None:
     calls = []
-    actions = {k: (lambda *_a, k=k: calls.append(k)) for k in ("toggle", "history", "privacy", "settings", "about", "quit")}
+    actions = {k: (lambda *_a, k=k: calls.append(k)) for k in ("toggle", "history", "privacy", "settings", "about", "quit",
+                                                       "forget_5m", "forget_today")}
     paused = []
     tray = Tray(actions, paused.append)
     labels = [a.text() for a in tray.contextMenu().actions() if a.text()]
-    assert labels == ["Start listening", "History…", "Privacy…", "Settings…", "Pause indicators",
+    assert labels == ["Start listening", "History…", "Privacy…", "Settings…", "Forget", "Pause indicators",
                       "About TrayAssist", "Quit"]
+    forget = next(a for a in tray.contextMenu().actions() if a.text() == "Forget").menu()
+    assert [a.text() for a in forget.actions()] == ["The last 5 minutes", "Today"]
+    forget.actions()[1].trigger()
     tray.apply(status(state="listening"))
     assert tray.listen_action.text() == "Stop listening"
     assert "Listening" in tray.toolTip()
     tray.listen_action.trigger()
     tray.pause_action.trigger()
     tray.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)  # left click toggles
-    assert calls == ["toggle", "toggle"] and paused == [True]
+    assert calls == ["forget_today", "toggle", "toggle"] and paused == [True]

@@ -26,8 +26,9 @@ class Notifier:
         self.history = (self.history + [(level, title, message)])[-50:]
         # Titles are fixed strings; messages may quote a reply, so they stay out of the log.
         log.info("notice (%s): %s", level, title)
-        if self.notifications and self.tray is not None and self.tray.isVisible() and QSystemTrayIcon.supportsMessages():
-            self.tray.showMessage(title, message, _ICONS.get(level, _ICONS["info"]), 5000)
+        tray = self.tray
+        if self.notifications and tray is not None and tray.isVisible() and QSystemTrayIcon.supportsMessages():
+            tray.showMessage(title, message, _ICONS.get(level, _ICONS["info"]), 5000)
 
     def error_dialog(self, message: str) -> None:
         """Last resort for errors that must not be missed; a log line when dialogs are off."""

@@ -79,7 +79,8 @@ class TrayShell(QObject):
         self.controller = Controller(bus, store, settings)
         self.tray = Tray(
             actions={"toggle": self.toggle, "history": self.show_history, "privacy": self.show_privacy,
-                     "settings": self.show_settings, "about": self.show_about, "quit": QApplication.quit},
+                     "settings": self.show_settings, "about": self.show_about, "quit": QApplication.quit,
+                     "forget_5m": lambda: self.forget("5m"), "forget_today": lambda: self.forget("today")},
             on_pause=self.set_paused,
         )
         self.notifier = Notifier(self.tray, dialogs=dialogs, notifications=settings.notifications)
@@ -330,6 +331,8 @@ class TrayShell(QObject):
         reply = (event.assistant or {}).get("reply") if event.assistant else None
         if event.assistant and event.assistant.get("skill"):
             self.notifier.notify("TrayAssist", reply or "Done.", "info")
+            if reply and self.controller.settings.spoken_replies:
+                self.builders.speak(reply)
             if event.assistant.get("needs_confirmation") and self.history_store is not None:
                 self.show_history(confirm_wipe=True)
         elif event.assistant and self.controller.settings.output_mode == "none":
@@ -389,6 +392,23 @@ class TrayShell(QObject):
         self._present(window)
         if confirm_wipe:
             window.wipe()
+
+    def forget(self, span: str) -> None:
+        """Tray menu: forget the last 5 minutes / today, without opening the window."""
+        store = self.history_store
+        if store is None:
+            self.notifier.notify("History", f"History is not available: {self.history_problem or 'turned off'}",
+                                 "warning")
+            return
+        from datetime import UTC, datetime
+
+        from trayassist.core.history.retention import forget_start
+
+        start = forget_start(span, datetime.now(UTC))
+        what = "the last 5 minutes" if span == "5m" else "today"
+        self.tasks.run_task(lambda: store.forget_since(start), lambda n, e: self.notifier.notify(
+            "History", f"Forgot {what}: {n} item(s)." if e is None else f"Could not forget: {e}",
+            "info" if e is None else "error"), serial=True)
 
     def show_privacy(self) -> None:
         from trayassist.ui.privacy_window import PrivacyWindow

@@ -41,6 +41,11 @@ class Tray(QSystemTrayIcon):
             act = QAction(label, menu)
             act.triggered.connect(actions[key])
             menu.addAction(act)
+        forget = menu.addMenu("Forget")
+        for label, key in (("The last 5 minutes", "forget_5m"), ("Today", "forget_today")):
+            act = QAction(label, forget)
+            act.triggered.connect(actions[key])
+            forget.addAction(act)
         self.pause_action = QAction("Pause indicators", menu)
         self.pause_action.setCheckable(True)
         self.pause_action.toggled.connect(on_pause)

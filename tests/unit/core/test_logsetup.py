@@ -50,3 +50,23 @@ def test_basedir_holds_every_directory(tmp_path: Path) -> None:
     for d in (paths.config, paths.data, paths.cache, paths.state, paths.log, paths.runtime):
         assert d.is_relative_to(tmp_path / "b") and (d.stat().st_mode & 0o777) == 0o700
     assert paths.ipc_name.startswith(str(tmp_path)) or "trayassist-" in paths.ipc_name
+
+
+def test_excepthook_writes_a_crash_log_and_tells_the_user_once(tmp_path: Path, monkeypatch) -> None:
+    import threading
+
+    from trayassist.core.logsetup import install_excepthook
+
+    paths = Paths.from_basedir(tmp_path).ensure()
+    shown: list[str] = []
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)
+    install_excepthook(paths, shown.append)
+    try:
+        raise RuntimeError("quoting the user: a private sentence")
+    except RuntimeError:
+        sys.excepthook(*sys.exc_info())
+    logs = list(paths.crash_dir.iterdir())
+    assert len(logs) == 1 and "RuntimeError" in logs[0].read_text()
+    assert "private sentence" not in logs[0].read_text()
+    assert len(shown) == 1 and str(logs[0]) in shown[0] and "private sentence" not in shown[0]
