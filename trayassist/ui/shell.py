@@ -288,7 +288,7 @@ class TrayShell(QObject):
             assistant, timers = self.builders.build_assistant(
                 self.controller.settings, self.history_store,
                 notify=lambda title, message: self.bus.publish(Notice(title, message, "info")),
-                status=self.controller.status, env=self.env)
+                status=self.controller.status, env=self.env, play_sound=lambda: self._sound("start"))
         except Exception as exc:
             log.exception("assistant unavailable")
             self.notifier.notify("Assistant", f"not available: {type(exc).__name__}", "warning")
