@@ -25,7 +25,7 @@ class InstanceLock:
             if os.name == "nt":  # pragma: no cover
                 import msvcrt
 
-                msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)
+                msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
             else:
                 import fcntl
 
