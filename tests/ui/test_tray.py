@@ -28,14 +28,15 @@ def test_tooltip_says_the_state_in_words() -> None:
 def test_alert_and_own_connections_turn_the_icon_red() -> None:
     assert not icon_state(status()).alert
     assert icon_state(status(network={"self_connections": 1})).alert
-    assert icon_state(status(network={"alert": {"name": "zoom", "message": "zoom is recording and uploading"}})).alert
+    alert = {"name": "zoom", "message": "zoom is recording and uploading"}
+    assert icon_state(status(network={"alert": alert})).alert
     assert not icon_state(status(indicators_paused=True, network={"alert": {"name": "x"}})).alert
 
 
 def test_menu_has_the_documented_actions(qtbot) -> None:
     calls = []
-    actions = {k: (lambda *_a, k=k: calls.append(k)) for k in ("toggle", "history", "privacy", "settings", "about", "quit",
-                                                       "forget_5m", "forget_today")}
+    names = ("toggle", "history", "privacy", "settings", "about", "quit", "forget_5m", "forget_today")
+    actions = {k: (lambda *_a, k=k: calls.append(k)) for k in names}
     paused = []
     tray = Tray(actions, paused.append)
     labels = [a.text() for a in tray.contextMenu().actions() if a.text()]
