@@ -47,7 +47,24 @@ def private_env(home: Path, base: dict[str, str] | None = None) -> dict[str, str
         d.mkdir(parents=True, exist_ok=True, mode=0o700)
     env |= {"HOME": str(home), "XDG_DATA_HOME": str(home / ".local/share"),
             "XDG_RUNTIME_DIR": str(runtime)}
+    # libpulse finds its server through XDG_RUNTIME_DIR/HOME: keep pointing at the one in use.
+    server = _pulse_server(base if base is not None else dict(os.environ))
+    if server and "PULSE_SERVER" not in env:
+        env["PULSE_SERVER"] = server
     return env
+
+
+def _pulse_server(env: dict[str, str]) -> str | None:
+    if env.get("PULSE_SERVER"):
+        return env["PULSE_SERVER"]
+    if not shutil.which("pactl"):
+        return None
+    out = subprocess.run(["pactl", "info"], capture_output=True, text=True, env=env, timeout=10).stdout
+    for line in out.splitlines():
+        if line.startswith("Server String: "):
+            value = line.split(": ", 1)[1].strip()
+            return value if ":" in value else f"unix:{value}"
+    return None
 
 
 @dataclass

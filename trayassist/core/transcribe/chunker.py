@@ -19,11 +19,27 @@ WINDOW = 512  # Silero's window at 16 kHz (32 ms)
 CONTEXT = 64
 
 
+def disable_onnxruntime_telemetry() -> None:
+    """onnxruntime (1.32 on Linux) ships Microsoft 1DS telemetry that resolves and posts to
+    mobile.events.data.microsoft.com from a background thread (strace: DNS every few
+    seconds). Only ORT_DISABLE_TELEMETRY set before onnxruntime is imported stops it;
+    disable_telemetry_events() afterwards does not. This is the one place that loads it."""
+    import os
+    import sys
+
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+    if "onnxruntime" in sys.modules:
+        import logging
+
+        logging.getLogger(__name__).warning("onnxruntime was imported before its telemetry was disabled")
+
+
 class StreamingVad:
     """Silero VAD fed window by window, keeping the model's recurrent state between calls."""
 
     def __init__(self, session: Any | None = None) -> None:
         if session is None:
+            disable_onnxruntime_telemetry()
             from faster_whisper.vad import get_vad_model
 
             session = get_vad_model().session
