@@ -84,6 +84,12 @@ def _suppress_nested(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import os
+
+    # Before any library loads: onnxruntime (the VAD) otherwise phones home to Microsoft,
+    # and the HF hub stays offline unless the user consents to a download.
+    os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "run"
