@@ -66,11 +66,13 @@ def test_close_returns_and_reports_when_portaudio_never_lets_go() -> None:
     rec = Recorder(sd, close_timeout_s=0.3, on_problem=problems.append)
     got: list[int] = []
     rec.open(lambda block: got.append(len(block)))
+    assert not rec.stuck
     start = time.monotonic()
     rec.close(tail_s=0)
     assert time.monotonic() - start < 3
     assert not rec.is_open and got == [160]
     assert problems and "restart TrayAssist" in problems[0]
+    assert rec.stuck
     # A later re-initialisation must not call Pa_Terminate (it would join the stuck stream).
     rec.prepare(reinitialise=True)
     assert sd.terminated == 0

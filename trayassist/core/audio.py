@@ -112,6 +112,12 @@ class Recorder:
         return self._info
 
     @property
+    def stuck(self) -> bool:
+        """A stream PortAudio never let go of is still spinning in native code: the app
+        should leave with os._exit (interpreter teardown crashes in that thread)."""
+        return bool(self._abandoned)
+
+    @property
     def device(self) -> InputDevice | None:
         return self._info
 
