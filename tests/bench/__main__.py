@@ -97,11 +97,14 @@ def run(sections: list[str], plan: Plan, figures: list[report.Figure], details: 
                 from tests.support import pulse
                 from tests.support.desktop import start_desktop
 
-                pulse.ensure_virtual_mic()
+                pulse.start_server()
                 desk = start_desktop(tray=True)
             if needs_app:
+                from tests.bench.harness import private_mic
+
                 assert desk is not None
-                app_sections(desk, root, sections, plan, add)
+                with private_mic() as mic:
+                    app_sections(desk, mic, root, sections, plan, add)
             if "output" in sections:
                 from tests.bench import output
 
@@ -123,16 +126,16 @@ def run(sections: list[str], plan: Plan, figures: list[report.Figure], details: 
         add("assistant", assistant.run(plan.assistant_rounds, say))
 
 
-def app_sections(desk: Any, root: Path, sections: list[str], plan: Plan, add: Any) -> None:
+def app_sections(desk: Any, mic: Any, root: Path, sections: list[str], plan: Plan, add: Any) -> None:
     from tests.bench import ptt, tray
     from tests.bench.harness import launch
 
     if "startup" in sections:
         section("start-up")
-        add("startup", tray.startup(desk, root, plan.startup_runs, say))
+        add("startup", tray.startup(desk, mic, root, plan.startup_runs, say))
     if not {"idle", "indicator", "ptt"} & set(sections):
         return
-    app = launch(desk, root / "main")
+    app = launch(desk, mic, root / "main")
     try:
         time.sleep(5)  # sleep-ok: let start-up work (history, monitors) finish before measuring idle
         if "idle" in sections:

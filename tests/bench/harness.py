@@ -7,8 +7,11 @@ polling costs a socket round trip, not a Python start-up per call.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +33,49 @@ BENCH_SETTINGS = {"history_key_backend": "session", "output_mode": "none", "soun
                   "notifications": False}
 
 
+@dataclass(frozen=True)
+class PrivateMic:
+    """A null sink and a virtual source of our own on the shared PulseAudio daemon.
+
+    Other sessions play speech into the shared `virt` sink while they test; recorded
+    through `vmic` it mixes into ours and garbles the transcripts. The app records our
+    source through PULSE_SOURCE (libpulse's default for new streams); nothing global
+    (the default source) changes.
+    """
+
+    sink: str
+    source: str
+
+    def play(self, wav: Path) -> None:
+        subprocess.run(["paplay", "-d", self.sink, str(wav)], check=True, timeout=300)
+
+    def env(self) -> dict[str, str]:
+        return {"PULSE_SOURCE": self.source}
+
+
+@contextmanager
+def private_mic() -> Iterator[PrivateMic]:
+    from tests.support import pulse
+
+    pulse.start_server()
+    tag = f"ta_bench_{os.getpid()}"
+    mic = PrivateMic(f"{tag}_sink", f"{tag}_mic")
+    modules: list[str] = []
+
+    def load(*args: str) -> None:
+        out = subprocess.run(["pactl", "load-module", *args], capture_output=True, text=True,
+                             timeout=10, check=True).stdout.strip()
+        modules.append(out)
+
+    try:
+        load("module-null-sink", f"sink_name={mic.sink}")
+        load("module-virtual-source", f"source_name={mic.source}", f"master={mic.sink}.monitor")
+        yield mic
+    finally:
+        for module in reversed(modules):
+            subprocess.run(["pactl", "unload-module", module], capture_output=True, timeout=10)
+
+
 def tray_pixels(desk: Desktop) -> bytes:
     """The tray area as raw RGB (about 15 ms on Xvfb)."""
     return subprocess.run(["import", "-window", "root", "-crop", TRAY_CROP, "-depth", "8", "rgb:-"],
@@ -47,6 +93,7 @@ class RunningApp:
     app: App
     paths: Paths
     launched_at: float
+    mic: PrivateMic
 
     @property
     def pid(self) -> int:
@@ -85,16 +132,16 @@ class RunningApp:
         return self.paths.log_file.read_text() if self.paths.log_file.exists() else ""
 
 
-def launch(desk: Desktop, basedir: Path, settings: dict[str, Any] | None = None,
+def launch(desk: Desktop, mic: PrivateMic, basedir: Path, settings: dict[str, Any] | None = None,
            wait: bool = True) -> RunningApp:
     paths = Paths.from_basedir(basedir).ensure()
     values, problems = Settings.from_dict(BENCH_SETTINGS | (settings or {}))
     assert not problems, problems
     paths.settings_file.write_text(json.dumps(values.to_dict(), indent=2))
-    app = App(basedir, app_env(desk.display))
+    app = App(basedir, app_env(desk.display, mic.env()))
     started = time.monotonic()
     app.start(wait=False)
-    running = RunningApp(app, paths, started)
+    running = RunningApp(app, paths, started, mic)
     if wait:
         deadline = started + 60
         while running.try_status() is None:

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tests.bench.harness import RunningApp, changed_pixels, launch, tray_pixels
+from tests.bench.harness import PrivateMic, RunningApp, changed_pixels, launch, tray_pixels
 from tests.bench.ptt import ptt_cycle
 from tests.bench.report import Budget, Figure
 from tests.support import pulse
@@ -27,7 +27,7 @@ def _log_started(app: RunningApp, launched_wall: float) -> float | None:
     return None
 
 
-def startup(desk: Desktop, root: Path, runs: int, out: Callable[[str], None]
+def startup(desk: Desktop, mic: PrivateMic, root: Path, runs: int, out: Callable[[str], None]
             ) -> tuple[list[Figure], dict[str, Any]]:
     """Launch → icon drawn in the tray (screen pixels), → `status` answers, → first text."""
     wav = pulse.speak("Open my notes.", root / "first.wav").path
@@ -36,7 +36,7 @@ def startup(desk: Desktop, root: Path, runs: int, out: Callable[[str], None]
     for i in range(runs):
         pulse.wait_for(lambda: changed_pixels(tray_pixels(desk), empty) < ICON_PIXELS, 10)
         wall0 = time.time()
-        app = launch(desk, root / f"start-{i}", wait=False)
+        app = launch(desk, mic, root / f"start-{i}", wait=False)
         t_tray = t_status = None
         try:
             deadline = app.launched_at + 60
@@ -128,7 +128,7 @@ def indicator_latency(app: RunningApp, runs: int, out: Callable[[str], None]
     for _ in range(runs):
         time.sleep(1.2)  # sleep-ok: spaced out, so each start is seen from a settled monitor
         t0 = time.monotonic()
-        proc = subprocess.Popen(["parec", "-d", pulse.SOURCE], stdout=subprocess.DEVNULL,
+        proc = subprocess.Popen(["parec", "-d", app.mic.source], stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         try:
             seen = _poll(app, lambda s, pid=proc.pid: any(o.get("pid") == pid for o in s["mic"]["others"]), t0)
