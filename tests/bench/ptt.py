@@ -104,7 +104,7 @@ def sink_kept_awake(d: Path, sink: str) -> Iterator[None]:
 
     t = threading.Thread(target=loop, daemon=True)
     t.start()
-    time.sleep(0.5)  # sleep-ok: let the stream start before measuring
+    time.sleep(2.5)  # sleep-ok: past the stream's 2 s prebuffer, before measuring
     try:
         yield
     finally:
@@ -175,7 +175,7 @@ def source_kept_running(source: str) -> Iterator[None]:
     Measured here: an idle module-virtual-source delivers its first block ~0.5 s after
     any client (parec too) starts recording; a running one in ~20 ms."""
     proc = subprocess.Popen(["parec", "-d", source], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(0.8)  # sleep-ok: past the source's wake-up
+    time.sleep(2.5)  # sleep-ok: past the source's wake-up
     try:
         yield
     finally:
