@@ -96,7 +96,9 @@ def test_silence_gives_no_text(ptt) -> None:
     pulse.wait_for(lambda: False, timeout=2.0)
     u = p.release().result(30)
     assert (u.text, u.reason) == ("", "no_speech")
-    assert u.duration_s > 1.5
+    # Held for 2 s; an idle virtual source may start delivering up to ~1 s late, so the
+    # captured length is not what this test is about.
+    assert u.timings["held"] > 1.5
 
 
 def test_toggle_presses_then_releases(ptt, speech_dir: Path) -> None:
