@@ -118,8 +118,6 @@ def test_app_with_a_corrupt_model_answers_with_the_reason_and_keeps_running(
 
 @pytest.mark.e2e
 @pytest.mark.audio
-@pytest.mark.xfail(strict=True, reason="status keeps state idle and error null after the model failed to load; "
-                   "patch for core/session.py in the report (file being edited by another helper)")
 def test_status_says_error_after_the_model_failed(
         start_app: StartApp, basedir: Path, tmp_path: Path, bundled_model_path: Path, speech_dir: Path) -> None:
     app, _r = _press_with_corrupt_model(start_app, basedir, tmp_path, bundled_model_path, speech_dir)

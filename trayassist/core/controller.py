@@ -149,7 +149,8 @@ class Controller:
         if not text:
             error = getattr(utterance, "error", None)
             if error:
-                self.bus.publish(Notice("Microphone", error, "error"))
+                title = "Speech model" if "model" in error.lower() else "Microphone"
+                self.bus.publish(Notice(title, error, "error"))
             else:
                 self.bus.publish(Notice("Nothing heard", "No speech was recognised.", "info"))
             return {"id": None, "text": "", "assistant": None, "output": None, "timings": timings,
@@ -251,7 +252,7 @@ class Controller:
             "model": model,
             "last": {"id": self.last.record_id, "text": self.last.text} if self.last else None,
             "indicators_paused": self.indicators_paused,
-            "error": self.error,
+            "error": self.error or (getattr(session, "error", None) if state == "error" else None),
         }
 
     def shutdown(self) -> None:

@@ -248,6 +248,8 @@ class PushToTalk:
         with self._lock:
             self._finishing -= 1
             self.last = utt
+            if utt.reason == "error" and utt.error:
+                self.error = utt.error  # e.g. the model failed to load: status says so until the next press
         self._update_state()
         fut.set_result(utt)
         if self._on_utterance:

@@ -55,6 +55,12 @@ def run_shell(paths: Paths, no_err_windows: bool, guard: Any, builders: Any) -> 
     log.info("TrayAssist %s started (pid %d)", __version__, os.getpid())
     code = qapp.exec()
     shell.shutdown()
+    recorder = getattr(shell.controller.session, "recorder", None)
+    if getattr(recorder, "stuck", False):
+        # PortAudio never let go of a stream (the sound server died mid-recording);
+        # interpreter teardown would crash in its thread, so leave right here.
+        logging.shutdown()
+        os._exit(int(code))
     return int(code)
 
 
