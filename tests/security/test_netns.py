@@ -42,7 +42,7 @@ SENDER = textwrap.dedent("""
     print("ready", flush=True)
     while True:
         s.sendall(b"u" * 16384)
-        time.sleep(0.02)
+        time.sleep(0.02)  # sleep-ok: paces the traffic generator
 """)
 
 LOOPBACK_SENDER = textwrap.dedent("""
@@ -57,7 +57,7 @@ LOOPBACK_SENDER = textwrap.dedent("""
     print("ready", flush=True)
     while True:
         s.sendall(b"l" * 16384)
-        time.sleep(0.02)
+        time.sleep(0.02)  # sleep-ok: paces the traffic generator
 """)
 
 # One process that records the virtual mic and uploads what it hears: the socket becomes
