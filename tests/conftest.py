@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support import pulse
+from tests.support.desktop import Desktop, start_desktop
 
 
 @pytest.fixture
@@ -45,3 +47,14 @@ def bundled_model_path() -> Path:
 def _offline_hub() -> None:
     # Tests never reach the internet; make the HF hub fail fast instead of trying.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def desktop() -> Iterator[Desktop]:
+    """One Xvfb display with a tray host (trayer) for the whole run."""
+    try:
+        desk = start_desktop(tray=True)
+    except RuntimeError as exc:
+        pytest.skip(str(exc))
+    yield desk
+    desk.stop()

@@ -6,17 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.app import App, app_env
-from tests.support.desktop import Desktop, start_desktop
-
-
-@pytest.fixture(scope="session")
-def desktop() -> Iterator[Desktop]:
-    try:
-        desk = start_desktop(tray=True)
-    except RuntimeError as exc:
-        pytest.skip(str(exc))
-    yield desk
-    desk.stop()
+from tests.support.desktop import Desktop
 
 
 @pytest.fixture

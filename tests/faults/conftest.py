@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from tests.support.app import App, app_env
-from tests.support.desktop import Desktop, start_desktop
-from tests.support.keyring import write_settings
+from tests.support.desktop import Desktop
+from tests.support.keyring import SecretService, available, write_settings
 from tests.support.pulse import wait_for
 
 StartApp = Callable[..., App]
@@ -28,16 +28,6 @@ class QuietApp(App):
         if wait and not wait_for(lambda: self.try_status() is not None, 60):
             raise RuntimeError("app did not answer status")
         return self
-
-
-@pytest.fixture(scope="session")
-def desktop() -> Iterator[Desktop]:
-    try:
-        desk = start_desktop(tray=True)
-    except RuntimeError as exc:
-        pytest.skip(str(exc))
-    yield desk
-    desk.stop()
 
 
 @pytest.fixture
@@ -56,3 +46,14 @@ def start_app(desktop: Desktop) -> Iterator[StartApp]:
     yield start
     for a in started:
         a.stop()
+
+
+@pytest.fixture
+def secret_service(tmp_path: Path) -> Iterator[SecretService]:
+    """A real Secret Service (GNOME Keyring on a private D-Bus) for tests that need history on disk."""
+    why = available()
+    if why:
+        pytest.skip(why)
+    svc = SecretService.start(tmp_path / "home")
+    yield svc
+    svc.stop()

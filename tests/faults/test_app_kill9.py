@@ -8,7 +8,6 @@ import json
 import random
 import subprocess
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,21 +15,11 @@ import pytest
 from tests.faults.conftest import StartApp
 from tests.support import pulse
 from tests.support.app import cli
-from tests.support.keyring import SecretService, available
+from tests.support.keyring import SecretService
 
 pytestmark = [pytest.mark.faults, pytest.mark.e2e, pytest.mark.audio, pytest.mark.model]
 
 ROUNDS = 4
-
-
-@pytest.fixture
-def secret_service(tmp_path: Path) -> Iterator[SecretService]:
-    why = available()
-    if why:
-        pytest.skip(why)
-    svc = SecretService.start(tmp_path / "home")
-    yield svc
-    svc.stop()
 
 
 def history(basedir: Path, env: dict[str, str]) -> dict[int, str]:

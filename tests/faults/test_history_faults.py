@@ -10,7 +10,6 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -166,16 +165,6 @@ def fill_disk(path: Path) -> None:
 
 
 # ---- the running app with a damaged database and with a full disk ------------------------
-@pytest.fixture
-def secret_service(tmp_path: Path) -> Iterator[SecretService]:
-    why = available()
-    if why:
-        pytest.skip(why)
-    svc = SecretService.start(tmp_path / "home")
-    yield svc
-    svc.stop()
-
-
 @pytest.mark.e2e
 def test_app_with_damaged_database_keeps_running_and_leaves_it(
         start_app: StartApp, basedir: Path, secret_service: SecretService) -> None:

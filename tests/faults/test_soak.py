@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.faults.conftest import StartApp
 from tests.support import pulse
-from tests.support.keyring import SecretService, available
+from tests.support.keyring import SecretService
 from tests.support.soak import Sample, sample, slope
 
 pytestmark = [pytest.mark.faults, pytest.mark.e2e, pytest.mark.audio, pytest.mark.model]
@@ -29,16 +28,6 @@ RSS_SLOPE_MAX_LONG = 128 * 1024  # a kept 1.5 s float32 buffer per utterance wou
 LONG_RUN = 200
 FD_SLOPE_MAX = 0.05  # one leaked fd per cycle would be 1.0
 PHRASES = ["open the window", "it is raining", "call me later", "seven apples", "good morning"]
-
-
-@pytest.fixture
-def secret_service(tmp_path: Path) -> Iterator[SecretService]:
-    why = available()
-    if why:
-        pytest.skip(why)
-    svc = SecretService.start(tmp_path / "home")
-    yield svc
-    svc.stop()
 
 
 def test_push_to_talk_soak(start_app: StartApp, basedir: Path, secret_service: SecretService,
