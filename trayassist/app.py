@@ -22,7 +22,6 @@ from trayassist.core.paths import Paths
 log = logging.getLogger(__name__)
 
 
-
 def hand_over(paths: Paths, attempts: float = 15.0) -> int:
     """Another instance holds the lock: tell it we were launched, then exit 0."""
     from trayassist import ipc_client
@@ -75,8 +74,8 @@ def build_local_assistant(paths: Paths) -> Iterator[Any]:
     """
     settings = SettingsStore(paths.settings_file).load()
     opening = services.open_history(paths, settings)
-    notices: list[tuple[str, str]] = []
-    assistant, _timers = services.build_assistant(settings, opening.store, notify=lambda t, m: notices.append((t, m)),
+    # No tray to notify here: the reply printed by the CLI is the whole answer.
+    assistant, _timers = services.build_assistant(settings, opening.store, notify=lambda _t, _m: None,
                                                   status=None, env=dict(os.environ))
     try:
         yield assistant
