@@ -1,7 +1,7 @@
 #!/bin/sh
 # `make run`: start the tray. On a machine without a display (a server, CI box)
 # start Xvfb and a tray host first so the app is real and can be screenshot.
-PY="$1"
+PY="$1"; shift
 if [ -z "$DISPLAY" ] && [ -z "$WAYLAND_DISPLAY" ]; then
   if command -v Xvfb >/dev/null && command -v trayer >/dev/null; then
     export DISPLAY=:77

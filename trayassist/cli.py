@@ -84,6 +84,17 @@ def _suppress_nested(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # `trayassist status | head -1`: the reader left; say nothing more (Python docs' recipe).
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAIL
+
+
+def _main(argv: list[str] | None) -> int:
     import os
 
     # Before any library loads: onnxruntime (the VAD) otherwise phones home to Microsoft,
@@ -165,6 +176,8 @@ def _remote(paths: Any, command: str, args: argparse.Namespace) -> int:
             return EXIT_OK
     except NotRunning:
         return _fail("TrayAssist is not running (start it with `trayassist`)")
+    except BrokenPipeError:
+        raise
     except (ProtocolError, OSError) as exc:
         return _fail(str(exc) or type(exc).__name__)
     return _fail(f"unknown command {command}")  # pragma: no cover
