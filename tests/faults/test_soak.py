@@ -18,7 +18,7 @@ from tests.support.soak import Sample, sample, slope
 
 pytestmark = [pytest.mark.faults, pytest.mark.e2e, pytest.mark.audio, pytest.mark.model]
 
-SOAK_DEFAULT = 30
+SOAK_DEFAULT = 60
 EVERY = 5
 WARMUP = 10  # the model loads and allocator arenas fill in the first cycles
 # RSS keeps settling for ~50 cycles (measured: +1 MB/cycle at 10-20, +0.2 at 40-50), so a
@@ -51,7 +51,9 @@ def test_push_to_talk_soak(start_app: StartApp, basedir: Path, secret_service: S
                   f"threads {samples[-1].threads}", flush=True)
     assert app.status()["state"] == "idle"
     assert saved >= cycles * 0.8, f"only {saved} of {cycles} utterances were saved"
-    fit = [s for s in samples if s.cycle > max(WARMUP, cycles // 2 if cycles >= LONG_RUN else 0)]
+    # Fit the second half only: RSS is still settling in the first (CI measured 1.2 MB/cycle
+    # over cycles 15-30 of a healthy app).
+    fit = [s for s in samples if s.cycle > max(WARMUP, cycles // 2)]
     xs = [float(s.cycle) for s in fit]
     rss_slope = slope(xs, [float(s.rss) for s in fit])
     fd_slope = slope(xs, [float(s.fds) for s in fit])
