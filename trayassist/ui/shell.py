@@ -276,7 +276,8 @@ class TrayShell(QObject):
                 return True
             return False
         if opening.kind == "KeyUnavailable" and self.controller.settings.history_key_backend == "auto":
-            dialog = KeyChoiceDialog(opening.problem)
+            dialog = KeyChoiceDialog("No secure keyring (such as GNOME Keyring or KWallet) is available "
+                                     "to keep the key of your encrypted history.")
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return False
             backend, passphrase = dialog.choice()
