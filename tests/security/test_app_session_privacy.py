@@ -6,7 +6,6 @@ says idle, and the socket and data files private to the user."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import stat
@@ -22,9 +21,9 @@ from typing import Any
 
 import pytest
 
-from tests.security.test_history_plaintext_scan import encodings
 from tests.support import pulse
 from tests.support.app import App, app_env
+from tests.support.canary import assert_absent
 from tests.support.desktop import Desktop, start_desktop
 from tests.support.keyring import SecretService, available
 from tests.support.pulse import wait_for
@@ -155,36 +154,12 @@ def test_history_really_on_disk(session: Session) -> None:
 
 def test_no_plaintext_transcript_anywhere_on_disk(session: Session) -> None:
     roots = [session.base, Path(tempfile.gettempdir()), session.home]
-    scanned = 0
-    for canary in session.canaries:
-        forms = encodings(canary)
-        for root in roots:
-            for path in _files(root, session.started):
-                if path.name == "app.stdout" or path.name.endswith(".wav"):
-                    continue  # our own test output and the test's speech files
-                try:
-                    data = path.read_bytes()
-                except OSError:
-                    continue
-                scanned += 1
-                for form in forms:
-                    assert form not in data, f"{canary!r} found in {path}"
+    # Our own test output and the test's speech files are not the app's.
+    skip = lambda p: p.name == "app.stdout" or p.name.endswith(".wav")  # noqa: E731
+    scanned = sum(assert_absent(c, roots, session.started, skip) for c in session.canaries)
     assert scanned > 10
     logs = list((session.base / "log").rglob("*"))
     assert any(p.name == "trayassist.log" for p in logs)
-
-
-def _files(root: Path, since: float) -> Iterator[Path]:
-    for dirpath, dirs, names in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith("pytest-of-")] if root == Path(tempfile.gettempdir()) else dirs
-        for name in names:
-            path = Path(dirpath) / name
-            try:
-                st = path.lstat()
-            except OSError:
-                continue
-            if stat.S_ISREG(st.st_mode) and st.st_mtime >= since and st.st_size < 64 << 20:
-                yield path
 
 
 CONNECT = re.compile(r"connect\(\d+, \{sa_family=(?P<fam>AF_\w+)(?P<rest>.*?)\}, \d+\)")

@@ -2,60 +2,20 @@
 
 from __future__ import annotations
 
-import base64
 import logging
-import os
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from tests.support.canary import assert_absent
 from tests.unit.core.history.support import MemoryKeyring, keyring_store, passphrase_store
 from trayassist.core.history import HistoryStore
 
 pytestmark = pytest.mark.security
-
-
-def encodings(canary: str) -> list[bytes]:
-    raw = canary.encode("utf-8")
-    forms = [raw, canary.encode("utf-16-le"), canary.encode("utf-16-be")]
-    # base64 of the canary at each of the three byte alignments, minus the edge characters
-    # that depend on the neighbouring bytes.
-    for shift in range(3):
-        encoded = base64.b64encode(b"\0" * shift + raw)
-        forms.append(encoded[4:-4])
-    return forms
-
-
-def files_under(root: Path, since: float) -> Iterator[Path]:
-    for dirpath, _, names in os.walk(root):
-        for name in names:
-            path = Path(dirpath) / name
-            try:
-                st = path.lstat()
-            except OSError:
-                continue
-            if path.is_file() and not path.is_symlink() and st.st_mtime >= since and st.st_size < 64 << 20:
-                yield path
-
-
-def assert_absent(canary: str, roots: list[Path], since: float) -> int:
-    forms = encodings(canary)
-    scanned = 0
-    for root in roots:
-        for path in files_under(root, since):
-            try:
-                data = path.read_bytes()
-            except OSError:
-                continue
-            scanned += 1
-            for form in forms:
-                assert form not in data, f"canary found in {path}"
-    return scanned
 
 
 def exercise(store: HistoryStore, canary: str) -> None:

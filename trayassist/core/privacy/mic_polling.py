@@ -4,11 +4,10 @@ thread, at most 1 Hz, `on_change` only when the set of users really changed."""
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections.abc import Callable
 
-from trayassist.core.privacy.types import BackendStatus, MicUser
+from trayassist.core.privacy.types import BackendStatus, MicStreams, MicUser
 
 log = logging.getLogger(__name__)
 
@@ -20,9 +19,7 @@ class PollingMicWatch:
 
     def __init__(self, interval_s: float = 1.0, own_pid: int | None = None) -> None:
         self.interval_s = max(MIN_INTERVAL_S, interval_s)
-        self.own_pid = os.getpid() if own_pid is None else own_pid
-        self._lock = threading.Lock()
-        self._all: list[MicUser] = []
+        self.streams = MicStreams(own_pid)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.last_error: str | None = None
@@ -48,16 +45,17 @@ class PollingMicWatch:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
-        with self._lock:
-            self._all = []
+        self.streams.replace([])
+
+    @property
+    def own_pid(self) -> int:
+        return self.streams.own_pid
 
     def users(self) -> list[MicUser]:
-        with self._lock:
-            return [u for u in self._all if u.pid != self.own_pid]
+        return self.streams.others()
 
     def own_streams(self) -> list[MicUser]:
-        with self._lock:
-            return [u for u in self._all if u.pid == self.own_pid]
+        return self.streams.own()
 
     def refresh(self) -> bool:
         """Scan once now; True when the users changed. Used by the thread and by tests."""
@@ -69,9 +67,7 @@ class PollingMicWatch:
                 log.warning("%s mic watch: scan failed: %s", self.name, exc)
             self.last_error = str(exc)
             found = []
-        with self._lock:
-            changed = found != self._all
-            self._all = found
+        changed = self.streams.replace(found)
         return changed
 
     def _run(self, on_change: Callable[[], None]) -> None:

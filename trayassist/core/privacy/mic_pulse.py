@@ -8,7 +8,6 @@ backoff (at most one attempt a second) and reports no users meanwhile.
 from __future__ import annotations
 
 import logging
-import os
 import socket
 import threading
 import time
@@ -16,7 +15,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from trayassist.core.privacy.types import BackendStatus, MicUser, process_identity
+from trayassist.core.privacy.types import BackendStatus, MicStreams, MicUser, process_identity
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +37,10 @@ class PulseMicWatch:
                  identify: Callable[[int], tuple[str | None, str | None]] = process_identity,
                  hostname: str | None = None) -> None:
         self.server = server  # None: libpulse's default ($PULSE_SERVER, runtime dir)
-        self.own_pid = os.getpid() if own_pid is None else own_pid
+        self.streams = MicStreams(own_pid)
         self._pulsectl = pulsectl_module
         self._identify = identify
         self._hostname = hostname or socket.gethostname()
-        self._lock = threading.Lock()
-        self._all: list[MicUser] = []
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._pulse: Any = None
@@ -97,22 +94,21 @@ class PulseMicWatch:
                     pass
             thread.join(timeout=0.1)
         self._thread = None
-        with self._lock:
-            self._all = []
+        self.streams.replace([])
+
+    @property
+    def own_pid(self) -> int:
+        return self.streams.own_pid
 
     def users(self) -> list[MicUser]:
-        with self._lock:
-            return [u for u in self._all if u.pid != self.own_pid]
+        return self.streams.others()
 
     def own_streams(self) -> list[MicUser]:
-        with self._lock:
-            return [u for u in self._all if u.pid == self.own_pid]
+        return self.streams.own()
 
     # -- thread -----------------------------------------------------------------------
     def _set(self, found: list[MicUser], on_change: Callable[[], None]) -> None:
-        with self._lock:
-            changed = found != self._all
-            self._all = found
+        changed = self.streams.replace(found)
         if changed:
             on_change()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -71,3 +73,28 @@ def process_identity(pid: int) -> tuple[str | None, str | None]:
     except (psutil.Error, OSError):
         exe = None
     return name, exe
+
+
+class MicStreams:
+    """The capture streams a backend sees right now, split into ours and everyone else's.
+    Thread-safe: the backend's thread replaces the list, the monitor reads it."""
+
+    def __init__(self, own_pid: int | None = None) -> None:
+        self.own_pid = os.getpid() if own_pid is None else own_pid
+        self._lock = threading.Lock()
+        self._all: list[MicUser] = []
+
+    def replace(self, found: list[MicUser]) -> bool:
+        """Store what the backend found; True when it differs from before."""
+        with self._lock:
+            changed = found != self._all
+            self._all = found
+        return changed
+
+    def others(self) -> list[MicUser]:
+        with self._lock:
+            return [u for u in self._all if u.pid != self.own_pid]
+
+    def own(self) -> list[MicUser]:
+        with self._lock:
+            return [u for u in self._all if u.pid == self.own_pid]
