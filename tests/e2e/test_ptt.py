@@ -35,8 +35,8 @@ def _say(app: App, wav: Path) -> dict:
 def _tray_pixels(desktop: Desktop, path: Path) -> bytes:
     desktop.screenshot(path)
     img = QImage(str(path))
-    tray = img.copy(0, 0, 64, 32)  # trayer sits top-left; the icon is its first slot
-    return bytes(tray.convertToFormat(QImage.Format.Format_RGB32).constBits())
+    tray = img.copy(0, 0, 64, 32).convertToFormat(QImage.Format.Format_RGB32)  # trayer sits top-left
+    return bytes(tray.constBits())  # `tray` must outlive the copy of its bits
 
 
 def test_spoken_words_come_back_as_text(app: App, speech_dir: Path) -> None:

@@ -10,7 +10,8 @@ STATES = ["idle", "loading", "listening", "transcribing", "error"]
 
 
 def _pixels(img: QImage) -> bytes:
-    return bytes(img.convertToFormat(QImage.Format.Format_ARGB32).constBits())
+    converted = img.convertToFormat(QImage.Format.Format_ARGB32)  # must outlive the copy of its bits
+    return bytes(converted.constBits())
 
 
 @pytest.mark.parametrize("px", [16, 22, 24, 32, 48, 64, 128, 256])

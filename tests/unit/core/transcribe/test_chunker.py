@@ -79,15 +79,16 @@ def test_joined_chunk_text_is_as_good_as_whole_buffer(monologue_wav: Path, engin
     assert sim_chunked >= sim_whole - 0.05
     # No words lost or doubled at chunk edges: the first and last word of each sentence
     # appear as often in the chunked text as in the whole-buffer text (numbers are written
-    # as digits by Whisper, so compare with its own output, not the script).
-    got, ref = words(chunked), words(whole)
+    # as digits by Whisper, so compare with its own output; the whole-buffer run itself
+    # sometimes drops a sentence's first word, so the script's count is also right).
+    got, ref, script = words(chunked), words(whole), words(" ".join(SENTENCES))
     checked = 0
     for s in SENTENCES:
         w = words(s)
         for edge_word in (w[0], w[-1]):
             if edge_word in ref:
                 checked += 1
-                assert got.count(edge_word) == ref.count(edge_word), edge_word
+                assert got.count(edge_word) in (ref.count(edge_word), script.count(edge_word)), edge_word
     assert checked >= len(SENTENCES)
 
 
