@@ -78,10 +78,26 @@ class Recorder:
         which is needed when a USB mic appears/disappears (not for PulseAudio sources,
         which all sit behind the single ALSA "pulse"/"default" device).
         """
+        can_rebuild = self._stream is None and not self._abandoned
+        if reinitialise and can_rebuild:
+            self._rebuild_device_list()
+        try:
+            return self._find_device()
+        except MicUnavailable:
+            if reinitialise or not can_rebuild:
+                raise
+        # PortAudio's list may predate the device or the sound server itself (the tray
+        # autostarted at login before PulseAudio/PipeWire was up): rebuild once, look again.
+        log.info("no matching input device in PortAudio's list; re-initialising it")
+        self._rebuild_device_list()
+        return self._find_device()
+
+    def _rebuild_device_list(self) -> None:
+        self._sd._terminate()
+        self._sd._initialize()
+
+    def _find_device(self) -> InputDevice:
         sd = self._sd
-        if reinitialise and self._stream is None and not self._abandoned:
-            sd._terminate()
-            sd._initialize()
         try:
             devices = list(sd.query_devices())
             default_in = sd.default.device[0]
