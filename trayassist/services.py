@@ -111,9 +111,9 @@ def build_assistant(settings: Settings, store: Any, notify: Callable[[str, str],
                     play_sound: Callable[[], None] | None = None) -> tuple[Any, Any]:
     """The assistant on the real services; returns (assistant, timers) — start timers yourself."""
     from trayassist.core.assistant import Assistant, load_skills
-    from trayassist.core.assistant.fakes import MemoryItemStore
     from trayassist.core.assistant.services.factory import real_services
     from trayassist.core.assistant.services.history import StoreHistoryActions
+    from trayassist.core.assistant.services.memory import MemoryItemStore
     from trayassist.core.assistant.services.timers import TimerNotifier
 
     items = store if store is not None else MemoryItemStore()  # notes last until quit without history

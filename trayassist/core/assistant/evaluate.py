@@ -18,11 +18,11 @@ from trayassist.core.assistant.fakes import (
     FakeLauncher,
     FakeVolume,
     FixedClock,
-    MemoryItemStore,
     sample_folders,
     sample_status,
 )
 from trayassist.core.assistant.loader import load_skills
+from trayassist.core.assistant.services.memory import MemoryItemStore
 from trayassist.core.assistant.services.timers import TimerScheduler
 
 

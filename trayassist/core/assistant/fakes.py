@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -19,26 +18,6 @@ class FixedClock:
 
     def now(self) -> datetime:
         return self.current
-
-
-class MemoryItemStore:
-    """ItemStore in a dict, returning the same envelopes as HistoryStore, oldest first."""
-
-    def __init__(self) -> None:
-        self.items: dict[str, dict[str, dict[str, Any]]] = {}
-        self._seq = 0
-
-    def put_item(self, kind: str, item_id: str, data: dict[str, Any]) -> None:
-        self._seq += 1
-        self.items.setdefault(kind, {}).pop(item_id, None)
-        self.items[kind][item_id] = {"id": item_id, "kind": kind, "time": str(self._seq),
-                                     "data": copy.deepcopy(data)}
-
-    def get_items(self, kind: str) -> list[dict[str, Any]]:
-        return [copy.deepcopy(d) for d in self.items.get(kind, {}).values()]
-
-    def delete_item(self, kind: str, item_id: str) -> bool:
-        return self.items.get(kind, {}).pop(item_id, None) is not None
 
 
 class FakeLauncher:

@@ -14,10 +14,10 @@ from trayassist.core.assistant.fakes import (
     FakeLauncher,
     FakeVolume,
     FixedClock,
-    MemoryItemStore,
     sample_folders,
     sample_status,
 )
+from trayassist.core.assistant.services.memory import MemoryItemStore
 from trayassist.core.assistant.services.timers import TimerScheduler
 
 NOW = datetime(2026, 3, 14, 9, 30, tzinfo=ZoneInfo("Europe/London"))

@@ -7,7 +7,7 @@ import pytest
 
 from tests.support.pulse import wait_for
 from trayassist.core.assistant.context import Timer
-from trayassist.core.assistant.fakes import MemoryItemStore
+from trayassist.core.assistant.services.memory import MemoryItemStore
 from trayassist.core.assistant.services.timers import ITEM_KIND, TimerScheduler
 
 pytestmark = pytest.mark.unit
