@@ -1,4 +1,4 @@
-"""`trayassist history list/search/show/export/delete/forget/wipe`: the encrypted history.
+"""`trayassist history list/search/show/export/delete/forget/wipe/start-fresh`: the encrypted history.
 
 The CLI opens the database directly (safe while the app runs). A passphrase-locked
 history is unlocked with `--passphrase-file FILE` (first line of FILE) or
@@ -61,6 +61,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     q.add_argument("--last", required=True, metavar="SPAN", help="5m, 2h, 1d or today")
     q = add("wipe", "destroy the key and every record (crypto-erase)", json_flag=False)
     q.add_argument("--yes", action="store_true", help="really wipe")
+    add("start-fresh", "when the history cannot be opened (damaged file, lost key): keep it aside, "
+        "untouched, and start a new empty one", json_flag=False)
     return p
 
 
@@ -120,6 +122,8 @@ def run(args: argparse.Namespace, paths: Paths, settings: Settings,
         if not isinstance(exc, HistoryError | ValueError | OSError):
             raise
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if getattr(exc, "fresh_start_helps", False):
+            message = _with_fresh_command(message)
         print(f"trayassist history: error: {message}", file=err)
     return EXIT_FAIL
 
@@ -145,16 +149,14 @@ def _run(args: argparse.Namespace, paths: Paths, settings: Settings, keyring_mod
     if not exists and command != "wipe":
         return _empty(args, out)
     passphrase = _read_passphrase(args, stdin)
+    if command == "start-fresh":
+        return _start_fresh(paths, settings, keyring_module, passphrase, stdin, out)
     try:
         store = build_store(paths, settings, keyring_module, passphrase)
     except PassphraseNeeded:
         if command == "wipe":
             return _report_wipe(wipe_without_key(paths, keyring_module), out)
-        if not stdin.isatty():
-            raise _Fail("the history is locked with a passphrase; pass --passphrase-file FILE "
-                        "or --passphrase-stdin") from None
-        passphrase = getpass.getpass("History passphrase: ")
-        store = build_store(paths, settings, keyring_module, passphrase)
+        store = build_store(paths, settings, keyring_module, _ask_passphrase(stdin))
     except KeyUnavailable:
         if command == "wipe":
             return _report_wipe(wipe_without_key(paths, keyring_module), out)
@@ -171,6 +173,45 @@ def _run(args: argparse.Namespace, paths: Paths, settings: Settings, keyring_mod
         store.close()
 
 
+def _with_fresh_command(message: str) -> str:
+    """Name the command that does what a fresh-start message asks for."""
+    from trayassist.core.history.errors import FRESH_HINT
+
+    command = "`trayassist history start-fresh` starts a new history (the old one is kept aside)"
+    return message.replace(FRESH_HINT, command) if FRESH_HINT in message else f"{message}; {command}"
+
+
+def _ask_passphrase(stdin: Any) -> str:
+    if not stdin.isatty():
+        raise _Fail("the history is locked with a passphrase; pass --passphrase-file FILE "
+                    "or --passphrase-stdin")
+    return getpass.getpass("History passphrase: ")
+
+
+def _start_fresh(paths: Paths, settings: Settings, keyring_module: Any, passphrase: str | None,
+                 stdin: Any, out: Any) -> int:
+    """Only for a history that cannot be opened: a healthy one is never moved."""
+    from trayassist.services import open_history, start_new_history
+
+    if passphrase is None and settings.history_key_backend == "passphrase":
+        passphrase = _ask_passphrase(stdin)  # unlocks the old one, or protects the new one
+    probe = open_history(paths, settings, keyring_module, passphrase)
+    if probe.store is not None:
+        probe.store.close()
+        raise _Fail("the history opens fine, so nothing was set aside "
+                    "(`trayassist history wipe --yes` erases it)")
+    if not probe.extra.get("fresh_start"):
+        raise _Fail(f"{probe.problem}; nothing was set aside")
+    opening = start_new_history(paths, settings, keyring_module, passphrase)
+    aside = opening.extra.get("aside")
+    kept = f"the old history was kept aside as {aside}" if aside else "the old key record was kept aside"
+    if opening.store is None:
+        raise _Fail(f"{kept}, but the new one did not open: {opening.problem}")
+    opening.store.close()
+    print(f"{kept}; a new empty history is ready (`history wipe --yes` erases both)", file=out)
+    return EXIT_OK
+
+
 def _report_wipe(found: bool, out: Any) -> int:
     print("history wiped: key destroyed, records deleted, fresh key ready" if found
           else "nothing to wipe", file=out)
@@ -179,6 +220,9 @@ def _report_wipe(found: bool, out: Any) -> int:
 
 def _empty(args: argparse.Namespace, out: Any) -> int:
     command = args.history_command
+    if command == "start-fresh":
+        print("there is no history yet, so nothing was set aside", file=out)
+        return EXIT_OK
     if command in ("show",):
         raise _Fail(f"no history record with id {args.id}")
     if command == "delete":

@@ -103,7 +103,23 @@ def open_history(paths: Paths, settings: Settings, keyring_module: Any = None,
         store.warm()
         return HistoryOpening(store)
     except errors.HistoryError as exc:
-        return HistoryOpening(None, str(exc).splitlines()[0], type(exc).__name__)
+        return HistoryOpening(None, str(exc).splitlines()[0], type(exc).__name__,
+                              {"fresh_start": exc.fresh_start_helps})
+
+
+def start_new_history(paths: Paths, settings: Settings, keyring_module: Any = None,
+                      passphrase: str | None = None) -> HistoryOpening:
+    """The user's way out of a history that cannot be opened: keep its files aside,
+    untouched, and open a new empty one (`extra["aside"]` says where the old went)."""
+    from trayassist.core.history.factory import set_history_aside
+
+    try:
+        aside = set_history_aside(paths)
+    except OSError as exc:
+        return HistoryOpening(None, f"could not set the old history aside ({exc.strerror})", "OSError")
+    opening = open_history(paths, settings, keyring_module, passphrase)
+    opening.extra["aside"] = str(aside) if aside else None
+    return opening
 
 
 def build_assistant(settings: Settings, store: Any, notify: Callable[[str, str], None],

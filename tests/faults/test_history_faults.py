@@ -16,8 +16,10 @@ import pytest
 
 from tests.faults.conftest import StartApp
 from tests.support import pulse
-from tests.support.app import cli
+from tests.support.app import App, app_env, cli
+from tests.support.desktop import Desktop
 from tests.support.keyring import SecretService, available, private_env, write_settings
+from tests.support.windows import xdotool
 from trayassist.core.config import Settings
 from trayassist.core.history.factory import build_store
 from trayassist.core.paths import Paths
@@ -110,7 +112,22 @@ def test_damaged_or_newer_database(passphrase_history: Path, basedir: Path, tmp_
             assert "newer TrayAssist" in err
         else:
             assert "nothing was changed" in err or "damaged" in err or "not a history" in err, err
+            assert "`trayassist history start-fresh`" in err, err
     assert digest(passphrase_history) == before  # untouched, byte for byte
+
+    # The way out: keep the damaged file aside, untouched, and start a new history.
+    r = cli(basedir, "history", "start-fresh", "--passphrase-file", str(tmp_path / "right"))
+    if kind == "newer_version":  # a newer app can still read it: never moved
+        assert "nothing was set aside" in one_line(r)
+        assert digest(passphrase_history) == before
+        return
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    stamp = r.stdout.split(".aside-")[1].split(";")[0]
+    after = digest(passphrase_history)
+    assert after[f"history.sqlite3.aside-{stamp}"] == before["history.sqlite3"]
+    assert after[f"history-key.json.aside-{stamp}"] == before["history-key.json"]
+    r = cli(basedir, "history", "list", "--json", "--passphrase-file", str(tmp_path / "right"))
+    assert r.returncode == 0 and json.loads(r.stdout) == [], r.stderr
 
 
 def test_keyring_unavailable(basedir: Path, tmp_path: Path) -> None:
@@ -179,6 +196,46 @@ def test_app_with_damaged_database_keeps_running_and_leaves_it(
     assert s["state"] in ("idle", "error") and app.proc is not None and app.proc.poll() is None
     assert "notice (warning): History" in (basedir / "log" / "trayassist.log").read_text()
     assert digest(data) == before
+
+
+@pytest.mark.e2e
+def test_app_offers_a_new_history_and_keeps_the_damaged_one(
+        desktop: Desktop, basedir: Path, secret_service: SecretService) -> None:
+    data = basedir / "data"
+    data.mkdir(parents=True)
+    damaged = b"SQLite format 3\x00" + os.urandom(4000)
+    (data / "history.sqlite3").write_bytes(damaged)
+    app = App(basedir, app_env(desktop.display, secret_service.env), dialogs=True)
+    try:
+        app.start()
+        xenv = desktop.env()
+        wids: list[str] = []
+
+        def dialog_shown() -> bool:
+            r = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", "History could not be opened"],
+                               env=xenv, capture_output=True, text=True, timeout=10)
+            wids[:] = r.stdout.split()
+            return bool(wids)
+
+        assert pulse.wait_for(dialog_shown, 30), app.output()
+        assert digest(data) == {"history.sqlite3": hashlib.sha256(damaged).hexdigest()}  # asks first
+        xdotool(xenv, "windowfocus", "--sync", wids[0])
+        xdotool(xenv, "key", "--clearmodifiers", "Return")  # the default: start a new history
+        assert pulse.wait_for(lambda: list(data.glob("history.sqlite3.aside-*")), 30)
+        [aside] = data.glob("history.sqlite3.aside-*")
+        assert aside.read_bytes() == damaged
+        r = app.cli("history", "list", "--json")
+        assert r.returncode == 0 and json.loads(r.stdout) == [], r.stderr  # a healthy, empty history
+        r = app.cli("ask", "note that the new history works", "--json")
+        assert r.returncode == 0, r.stderr
+        conn = sqlite3.connect(data / "history.sqlite3")  # the app keeps the note there, sealed
+        try:
+            assert conn.execute("SELECT COUNT(*) FROM items WHERE kind = 'note'").fetchone()[0] == 1
+        finally:
+            conn.close()
+        assert "notice (info): History" in (basedir / "log" / "trayassist.log").read_text()
+    finally:
+        app.stop()
 
 
 @pytest.mark.root

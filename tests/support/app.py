@@ -25,11 +25,13 @@ class App:
     env: dict[str, str]
     proc: subprocess.Popen[str] | None = None
     extra_args: list[str] = field(default_factory=list)
+    dialogs: bool = False  # let the app open its dialogs (tests answer them with xdotool)
 
     def start(self, wait: bool = True) -> App:
+        quiet = [] if self.dialogs else ["--no-err-windows"]
         with open(self.basedir / "app.stdout", "a") as log:  # the child keeps its own copy
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "trayassist.cli", "--basedir", str(self.basedir), "--no-err-windows",
+                [sys.executable, "-m", "trayassist.cli", "--basedir", str(self.basedir), *quiet,
                  "run", *self.extra_args],
                 env=self.env, stdout=log, stderr=subprocess.STDOUT, text=True)
         if wait and not wait_for(lambda: self.try_status() is not None, 60):

@@ -247,24 +247,29 @@ class TrayShell(QObject):
             self.notifier.notify("Start at login", f"could not be changed: {exc}", "warning")
 
     # ---- history ----------------------------------------------------------
-    def _open_history(self, passphrase: str | None) -> None:
+    def _open_history(self, passphrase: str | None, show: bool = False) -> None:
         settings = self.controller.settings
         self.tasks.run_task(lambda: self.builders.open_history(self.paths, settings, passphrase=passphrase),
-                            self._history_opened, serial=True)
+                            lambda opening, error: self._history_opened(opening, error, show), serial=True)
 
-    def _history_opened(self, opening: Any, error: BaseException | None) -> None:
+    def _history_opened(self, opening: Any, error: BaseException | None, show: bool = False) -> None:
         if error is not None:
             opening = self.builders.HistoryOpening(None, f"history could not open ({type(error).__name__})", "error")
         self.history_store = opening.store
         self.history_problem = opening.problem
         self.controller.history = opening.store
         if opening.store is None and opening.problem:
-            if self.dialogs and self._ask_history_key(opening):
+            if self.dialogs and self._ask_history_key(opening, show):
                 return  # reopening with the user's answer
             self.notifier.notify("History", f"History is not being saved: {opening.problem}", "warning")
+        elif opening.extra.get("aside"):
+            self.notifier.notify("History", "A new history was started; the old one is kept aside, unchanged, "
+                                 f"as {opening.extra['aside']}.", "info")
         self._build_assistant()
+        if show and opening.store is not None:
+            self.show_history()
 
-    def _ask_history_key(self, opening: Any) -> bool:
+    def _ask_history_key(self, opening: Any, show: bool = False) -> bool:
         from PySide6.QtWidgets import QDialog
 
         from trayassist.ui.key_dialog import KeyChoiceDialog, PassphraseDialog
@@ -272,9 +277,11 @@ class TrayShell(QObject):
         if opening.kind in ("PassphraseNeeded", "WrongPassphrase"):
             dialog = PassphraseDialog(opening.problem)
             if dialog.exec() == QDialog.DialogCode.Accepted and dialog.passphrase.text():
-                self._open_history(dialog.passphrase.text())
+                self._open_history(dialog.passphrase.text(), show)
                 return True
             return False
+        if opening.extra.get("fresh_start"):
+            return self._offer_fresh_start(opening, show)
         if opening.kind == "KeyUnavailable" and self.controller.settings.history_key_backend == "auto":
             dialog = KeyChoiceDialog("No secure keyring (such as GNOME Keyring or KWallet) is available "
                                      "to keep the key of your encrypted history.")
@@ -285,6 +292,25 @@ class TrayShell(QObject):
             self._open_history(passphrase)
             return True
         return False
+
+    def _offer_fresh_start(self, opening: Any, show: bool) -> bool:
+        """A history that cannot be opened: offer a new one, keeping the old files aside."""
+        from PySide6.QtWidgets import QDialog
+
+        from trayassist.ui.key_dialog import FreshStartDialog, PassphraseDialog
+
+        if FreshStartDialog(opening.problem).exec() != QDialog.DialogCode.Accepted:
+            return False
+        settings = self.controller.settings
+        passphrase = None
+        if settings.history_key_backend == "passphrase":
+            dialog = PassphraseDialog("Choose a passphrase for the new history.", new=True)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return False
+            passphrase = dialog.passphrase.text()
+        self.tasks.run_task(lambda: self.builders.start_new_history(self.paths, settings, passphrase=passphrase),
+                            lambda result, error: self._history_opened(result, error, show), serial=True)
+        return True
 
     def _build_assistant(self) -> None:
         from trayassist.core.events import Notice
@@ -385,6 +411,9 @@ class TrayShell(QObject):
         self.tasks.run_task(lambda: self.controller.set_indicators_paused(paused))
 
     def show_history(self, confirm_wipe: bool = False) -> None:
+        if self.history_store is None and self.history_problem and self.dialogs:
+            self._open_history(None, show=True)  # try again: offers the way out if it still fails
+            return
         if self.history_store is None:
             self.notifier.notify("History", f"History is not available: {self.history_problem or 'turned off'}",
                                  "warning")

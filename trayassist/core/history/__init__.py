@@ -8,6 +8,7 @@ from trayassist.core.history.errors import (
     KeyBackendChanged,
     KeyMismatch,
     KeyMissing,
+    KeyRecordDamaged,
     KeyUnavailable,
     RecordNotFound,
     RecordTampered,
@@ -28,7 +29,7 @@ from trayassist.core.history.store import HistoryStore
 
 __all__ = [
     "DatabaseDamaged", "DatabaseTooNew", "HistoryError", "HistoryOff", "HistoryStore",
-    "KdfParams", "KeyBackendChanged", "KeyManager", "KeyMismatch", "KeyMissing",
+    "KdfParams", "KeyBackendChanged", "KeyManager", "KeyMismatch", "KeyMissing", "KeyRecordDamaged",
     "KeyUnavailable", "KeyringProvider", "PassphraseNeeded", "PassphraseProvider", "Record",
     "RecordNotFound", "RecordTampered", "SessionProvider", "WipeIncomplete", "WrongPassphrase",
     "provider_for",

@@ -134,3 +134,15 @@ def unlink_all(path: Path) -> None:
     for p in (path, *side_files(path)):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(p)
+
+
+def set_aside(path: Path, stamp: str) -> Path | None:
+    """Rename the database and its side files (a hot journal belongs with its
+    database) to `<name>.aside-<stamp>`, contents untouched; None if there is none."""
+    if not path.exists():
+        return None
+    aside = path.with_name(f"{path.name}.aside-{stamp}")
+    for src, dst in zip((path, *side_files(path)), (aside, *side_files(aside)), strict=True):
+        if src.exists():
+            src.replace(dst)
+    return aside

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+FRESH_HINT = "start a new history (the old one is kept aside)"
+
 
 class HistoryError(Exception):
     """Base of every history error; str() is a one-line message for the user."""
+
+    # True when starting a new history (the old files kept aside, untouched) is the way
+    # out: the app and `history start-fresh` offer it only then.
+    fresh_start_helps = False
 
 
 class RecordTampered(HistoryError):
@@ -45,8 +51,18 @@ class WrongPassphrase(KeyUnavailable):
 class KeyMissing(KeyUnavailable):
     """The backend that should hold the key no longer has it."""
 
+    fresh_start_helps = True
+
+
+class KeyRecordDamaged(KeyUnavailable):
+    """history-key.json cannot be read or makes no sense."""
+
+    fresh_start_helps = True
+
 
 class KeyBackendChanged(KeyUnavailable):
+    fresh_start_helps = True
+
     def __init__(self, kept_in: str, active: str) -> None:
         self.kept_in = kept_in
         self.active = active
@@ -60,6 +76,8 @@ class KeyBackendChanged(KeyUnavailable):
 class KeyMismatch(KeyUnavailable):
     """The key from the backend does not open this database."""
 
+    fresh_start_helps = True
+
 
 class HistoryOff(HistoryError):
     def __init__(self) -> None:
@@ -68,6 +86,8 @@ class HistoryOff(HistoryError):
 
 class DatabaseDamaged(HistoryError):
     """The database file is not a readable history; nothing was changed."""
+
+    fresh_start_helps = True
 
 
 class DatabaseTooNew(HistoryError):

@@ -15,7 +15,7 @@ from trayassist.core.history.keys import (
     KeyringProvider,
     provider_for,
 )
-from trayassist.core.history.store import HistoryStore, utc_now
+from trayassist.core.history.store import HistoryStore, aside_stamp, utc_now
 from trayassist.core.paths import Paths
 
 KEY_META_NAME = "history-key.json"
@@ -49,6 +49,21 @@ def build_store(
     keys = KeyManager(meta_path, provider, cleanup)
     db = paths.history_db if provider.persistent else None
     return HistoryStore(db, keys, retention=settings.history_retention, clock=clock)
+
+
+def set_history_aside(paths: Paths, clock: Callable[[], datetime] = utc_now) -> Path | None:
+    """Keep the current history aside, untouched, so a new one can start even when it
+    cannot be opened at all (damaged file, damaged or missing key record): the database
+    with its journal and history-key.json get `.aside-<stamp>` names (`wipe` erases
+    them later). Returns where the database went, None if there was none."""
+    from trayassist.core.history import dbfile
+
+    meta = key_meta_path(paths)
+    stamp = aside_stamp(clock(), paths.history_db, meta)
+    aside = dbfile.set_aside(paths.history_db, stamp)
+    if meta.exists():
+        meta.replace(meta.with_name(f"{meta.name}.aside-{stamp}"))
+    return aside
 
 
 def wipe_without_key(paths: Paths, keyring_module: Any = None) -> bool:

@@ -20,9 +20,11 @@ from typing import Any, Protocol
 from trayassist.core.atomic import write_atomic
 from trayassist.core.history.crypto import KEY_BYTES
 from trayassist.core.history.errors import (
+    FRESH_HINT,
     KeyBackendChanged,
     KeyMismatch,
     KeyMissing,
+    KeyRecordDamaged,
     KeyUnavailable,
     WrongPassphrase,
 )
@@ -194,7 +196,7 @@ def _verifier(key: bytes, key_id: str) -> bytes:
 def _int_in(meta: dict[str, Any], name: str, lo: int, hi: int) -> int:
     value = meta.get(name)
     if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
-        raise KeyUnavailable(f"history-key.json has a bad {name}; it may be damaged")
+        raise KeyRecordDamaged(f"history-key.json has a bad {name}; it may be damaged: {FRESH_HINT}")
     return value
 
 
@@ -227,14 +229,15 @@ class PassphraseProvider:
             salt = base64.b64decode(meta["salt"], validate=True)
             expected = base64.b64decode(meta["verifier"], validate=True)
         except (KeyError, TypeError, ValueError):
-            raise KeyUnavailable("history-key.json lacks the passphrase salt; it may be damaged") from None
+            raise KeyRecordDamaged(
+                f"history-key.json lacks the passphrase salt; it may be damaged: {FRESH_HINT}") from None
         params = KdfParams(
             memory_cost_kib=_int_in(meta, "memory_cost_kib", 8, 4 * 1024 * 1024),
             iterations=_int_in(meta, "iterations", 1, 100),
             lanes=_int_in(meta, "lanes", 1, 64),
         )
         if params.memory_cost_kib < 8 * params.lanes:
-            raise KeyUnavailable("history-key.json has bad KDF parameters; it may be damaged")
+            raise KeyRecordDamaged(f"history-key.json has bad KDF parameters; it may be damaged: {FRESH_HINT}")
         key = _argon2id(self._passphrase, salt, params, key_id)
         if not hmac.compare_digest(_verifier(key, key_id), expected):
             raise WrongPassphrase()
@@ -287,10 +290,10 @@ def read_meta(path: Path) -> dict[str, Any] | None:
     except FileNotFoundError:
         return None
     except (OSError, ValueError):
-        raise KeyUnavailable(f"{path.name} is unreadable or damaged; start a new history") from None
+        raise KeyRecordDamaged(f"{path.name} is unreadable or damaged; {FRESH_HINT}") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("key_id"), str) \
             or raw.get("backend") not in BACKEND_LABELS:
-        raise KeyUnavailable(f"{path.name} is damaged; start a new history")
+        raise KeyRecordDamaged(f"{path.name} is damaged; {FRESH_HINT}")
     return raw
 
 

@@ -56,6 +56,17 @@ def _item_kind(kind: str) -> str:
     return "item/" + kind  # records and items can never open as each other
 
 
+def aside_stamp(now: datetime, *paths: Path | None) -> str:
+    """Local time to the second, for `<name>.aside-<stamp>`; a suffix keeps a second
+    set-aside within the same second from replacing the first."""
+    base = now.astimezone().strftime("%Y%m%d-%H%M%S")
+    stamp, n = base, 1
+    while any(p is not None and p.with_name(f"{p.name}.aside-{stamp}").exists() for p in paths):
+        n += 1
+        stamp = f"{base}-{n}"
+    return stamp
+
+
 class HistoryStore:
     """Open with open(); every error is a HistoryError with a one-line message."""
 
@@ -140,14 +151,8 @@ class HistoryStore:
         empty history with a new key. Returns where the old file went."""
         with self._lock:
             self.close()
-            aside: Path | None = None
-            stamp = self.clock().astimezone().strftime("%Y%m%d-%H%M%S")
-            if self.db_path is not None and self.db_path.exists():
-                aside = self.db_path.with_name(f"{self.db_path.name}.aside-{stamp}")
-                for src, dst in zip((self.db_path, *dbfile.side_files(self.db_path)),
-                                    (aside, *dbfile.side_files(aside)), strict=True):
-                    if src.exists():  # a hot journal belongs with its database
-                        src.replace(dst)
+            stamp = aside_stamp(self.clock(), self.db_path, self.keys.meta_path)
+            aside = dbfile.set_aside(self.db_path, stamp) if self.db_path is not None else None
             self.keys.set_aside(stamp)
             self.open()
             return aside
