@@ -78,6 +78,32 @@ def check_keyring(settings: Settings) -> Check:
                  "or session-only key in Settings → History key")
 
 
+def check_history(settings: Settings, paths: Paths, keyring_module: Any = None) -> Check:
+    """Opens the history the way the app would, without creating one and without asking
+    for a passphrase."""
+    from trayassist.core.history.factory import key_meta_path
+    from trayassist.services import open_history
+
+    backend = settings.history_key_backend
+    if backend in ("off", "session"):
+        return Check("history", "ok", "history is off" if backend == "off" else "history is kept for the session only")
+    if not paths.history_db.exists() and not key_meta_path(paths).exists():
+        return Check("history", "ok", "no history yet (it starts with the first utterance)")
+    opening = open_history(paths, settings, keyring_module)
+    if opening.store is not None:
+        count = opening.store.count()
+        opening.store.close()
+        return Check("history", "ok", f"opens; {count} record{'s' if count != 1 else ''}")
+    if opening.kind == "PassphraseNeeded":
+        return Check("history", "ok", "locked with a passphrase (asked when the app starts)")
+    if opening.extra.get("fresh_start"):
+        return Check("history", "fail", opening.problem or "cannot be opened",
+                     "`trayassist history start-fresh` starts a new one and keeps the old files aside, unchanged")
+    fix = ("update TrayAssist: a newer version wrote this history" if opening.kind == "DatabaseTooNew"
+           else "see the keyring check; the app asks how to protect the history when it starts")
+    return Check("history", "warn", opening.problem or "cannot be opened", fix)
+
+
 def check_tray() -> Check:
     from PySide6.QtWidgets import QApplication, QSystemTrayIcon
 
@@ -121,6 +147,7 @@ def run_checks(paths: Paths) -> list[Check]:
         ("model", lambda: check_model(settings, paths)),
         ("hotkey", check_hotkey),
         ("keyring", lambda: check_keyring(settings)),
+        ("history", lambda: check_history(settings, paths)),
         ("tray", check_tray),
         ("mic-watch", check_mic_watch),
         ("guard", check_guard),

@@ -35,7 +35,7 @@ def _doctor(basedir: Path) -> tuple[int, dict]:
 def test_doctor_json_names_every_check(tmp_path: Path) -> None:
     code, report = _doctor(tmp_path)
     names = [c["name"] for c in report["checks"]]
-    assert names == ["microphone", "model", "hotkey", "keyring", "tray", "mic-watch", "guard"]
+    assert names == ["microphone", "model", "hotkey", "keyring", "history", "tray", "mic-watch", "guard"]
     assert all(c["status"] in ("ok", "warn", "fail") for c in report["checks"])
     assert all(c["fix"] for c in report["checks"] if c["status"] != "ok")
     assert (code == 0) == report["ok"]
@@ -48,3 +48,37 @@ def test_broken_model_folder_fails_with_a_fix(tmp_path: Path) -> None:
     code, report = _doctor(tmp_path)
     model = next(c for c in report["checks"] if c["name"] == "model")
     assert code == 1 and model["status"] == "fail" and model["fix"]
+
+
+def test_history_check_names_the_way_out_and_creates_nothing(tmp_path: Path) -> None:
+    import sqlite3
+    from datetime import UTC, datetime
+
+    from tests.unit.core.history.support import MemoryKeyring, keyring_module, keyring_store
+    from trayassist.core.paths import Paths
+    from trayassist.doctor import check_history
+
+    paths = Paths.from_basedir(tmp_path).ensure()
+    kr = keyring_module(MemoryKeyring())
+    c = check_history(Settings(), paths, kr)
+    assert (c.status, c.detail) == ("ok", "no history yet (it starts with the first utterance)")
+    assert list(paths.data.iterdir()) == []  # asking did not create one
+    assert check_history(Settings(history_key_backend="passphrase"), paths, kr).status == "ok"
+
+    store = keyring_store(paths.data, kr.get_keyring(), clock=lambda: datetime.now(UTC)).open()
+    store.append("one")
+    store.close()
+    assert (check_history(Settings(), paths, kr).status, check_history(Settings(), paths, kr).detail) == \
+        ("ok", "opens; 1 record")
+
+    conn = sqlite3.connect(paths.history_db)
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    c = check_history(Settings(), paths, kr)
+    assert c.status == "warn" and "newer TrayAssist" in c.detail and "update" in c.fix
+
+    paths.history_db.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+    before = paths.history_db.read_bytes()
+    c = check_history(Settings(), paths, kr)
+    assert c.status == "fail" and "`trayassist history start-fresh`" in c.fix
+    assert paths.history_db.read_bytes() == before
