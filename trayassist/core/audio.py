@@ -61,6 +61,10 @@ class Recorder:
         self._info: InputDevice | None = None
         self._open_rate: float | None = None  # rate the device accepted last time
         self._stream: Any = None
+        # Looking the device up (which may re-initialise PortAudio) and opening a stream
+        # run on different threads (start-up task, push-to-talk lane): Pa_Terminate must
+        # never run while another thread opens a stream.
+        self._device_lock = threading.RLock()
         self._q: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._consumer: threading.Thread | None = None
         self._on_audio: Callable[[np.ndarray], None] | None = None
@@ -78,19 +82,20 @@ class Recorder:
         which is needed when a USB mic appears/disappears (not for PulseAudio sources,
         which all sit behind the single ALSA "pulse"/"default" device).
         """
-        can_rebuild = self._stream is None and not self._abandoned
-        if reinitialise and can_rebuild:
+        with self._device_lock:
+            can_rebuild = self._stream is None and not self._abandoned
+            if reinitialise and can_rebuild:
+                self._rebuild_device_list()
+            try:
+                return self._find_device()
+            except MicUnavailable:
+                if reinitialise or not can_rebuild:
+                    raise
+            # PortAudio's list may predate the device or the sound server itself (the tray
+            # autostarted at login before PulseAudio/PipeWire was up): rebuild once, look again.
+            log.info("no matching input device in PortAudio's list; re-initialising it")
             self._rebuild_device_list()
-        try:
             return self._find_device()
-        except MicUnavailable:
-            if reinitialise or not can_rebuild:
-                raise
-        # PortAudio's list may predate the device or the sound server itself (the tray
-        # autostarted at login before PulseAudio/PipeWire was up): rebuild once, look again.
-        log.info("no matching input device in PortAudio's list; re-initialising it")
-        self._rebuild_device_list()
-        return self._find_device()
 
     def _rebuild_device_list(self) -> None:
         self._sd._terminate()
@@ -149,6 +154,10 @@ class Recorder:
 
     def open(self, on_audio: Callable[[np.ndarray], None]) -> None:
         """Start capturing; returns once the stream runs. Raises MicUnavailable."""
+        with self._device_lock:
+            self._open(on_audio)
+
+    def _open(self, on_audio: Callable[[np.ndarray], None]) -> None:
         if self._stream is not None:
             return
         self._on_audio = on_audio

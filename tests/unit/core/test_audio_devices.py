@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -70,3 +72,55 @@ def test_explicit_reinitialise_rebuilds_once_not_twice() -> None:
     with pytest.raises(MicUnavailable):
         Recorder(sd).prepare(reinitialise=True)
     assert sd.rebuilds == 1
+
+
+class SlowRebuildSd(StaleSd):
+    """Re-initialising takes a while; records any PortAudio call made meanwhile."""
+
+    PortAudioError = RuntimeError
+
+    def __init__(self) -> None:
+        super().__init__([SPEAKER], [SPEAKER, MIC])
+        self.rebuilding = threading.Event()
+        self.overlaps: list[str] = []
+
+    def _terminate(self) -> None:
+        if self.rebuilding.is_set():
+            self.overlaps.append("terminate")
+        self.rebuilding.set()
+        time.sleep(0.3)  # sleep-ok: stands for PortAudio probing ALSA devices
+        super()._terminate()
+
+    def _initialize(self) -> None:
+        super()._initialize()
+        self.rebuilding.clear()
+
+    def InputStream(self, **kw: Any) -> Any:  # noqa: N802 - sounddevice's name
+        if self.rebuilding.is_set():
+            self.overlaps.append("open")
+        return FakeStream()
+
+
+class FakeStream:
+    active = False
+
+    def start(self) -> None:
+        self.active = True
+
+    def abort(self) -> None:
+        self.active = False
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_press_during_the_start_up_rebuild_waits_for_it() -> None:
+    sd = SlowRebuildSd()
+    rec = Recorder(sd)
+    startup = threading.Thread(target=rec.prepare)
+    startup.start()
+    assert sd.rebuilding.wait(5)
+    rec.open(lambda block: None)  # the push-to-talk lane, while start-up re-initialises
+    startup.join(5)
+    rec.close(tail_s=0)
+    assert sd.overlaps == [] and sd.rebuilds == 1
