@@ -18,6 +18,7 @@ import numpy as np
 from tests.bench.harness import RunningApp
 from tests.bench.report import Budget, Figure
 from tests.support import pulse
+from tests.support.speech import word_error_rate
 
 SENTENCES = [
     "Please remind me to call my sister tomorrow at noon.",
@@ -60,14 +61,6 @@ def read_wav(path: Path) -> np.ndarray:
         assert w.getframerate() == 16000 and w.getnchannels() == 1 and w.getsampwidth() == 2
         data = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
     return data.astype(np.float32) / 32768.0
-
-
-def word_error_rate(ref: str, hyp: str) -> float:
-    from rapidfuzz.distance import Levenshtein
-
-    norm = lambda s: "".join(c.lower() if c.isalnum() else " " for c in s).split()  # noqa: E731
-    r, h = norm(ref), norm(hyp)
-    return Levenshtein.distance(r, h) / max(1, len(r))
 
 
 def ptt_cycle(app: RunningApp, wav: Path, presses: list[float] | None = None

@@ -10,6 +10,7 @@ import pytest
 from tests.support import pulse
 from tests.support.app import App
 from tests.support.desktop import Desktop
+from tests.support.speech import assert_heard
 from tests.support.windows import Window, focus, line_edit_windows, xdotool
 
 pytestmark = [pytest.mark.e2e, pytest.mark.audio, pytest.mark.model]
@@ -22,7 +23,8 @@ def windows(desktop: Desktop, tmp_path: Path) -> Iterator[Callable[[str], Window
 
 def test_hold_the_chord_speak_and_the_text_lands_in_the_focused_window(
         app: App, desktop: Desktop, windows: Callable[[str], Window], speech_dir: Path) -> None:
-    wav = pulse.speak("Please buy milk and bread on the way home.", speech_dir / "milk.wav").path
+    said = "Please buy milk and bread on the way home."
+    wav = pulse.speak(said, speech_dir / "milk.wav").path
     win = windows("notes")
     env = desktop.env()
     focus(env, win)
@@ -32,9 +34,13 @@ def test_hold_the_chord_speak_and_the_text_lands_in_the_focused_window(
         pulse.play(wav)
     finally:
         xdotool(env, "keyup", "ctrl+alt+space")
-    # Typing lands character by character: wait for the whole sentence.
-    assert pulse.wait_for(lambda: "home" in win.text().lower(), 60), (win.text(), app.status())
-    assert "milk" in win.text().lower() and "bread" in win.text().lower()
+    # Typing lands character by character: wait until the window holds the whole transcript.
+    def typed_in_full() -> bool:
+        last = app.status()["last"] or {}
+        return bool(win.text().strip()) and win.text().strip() == (last.get("text") or "").strip()
+
+    assert pulse.wait_for(typed_in_full, 60), (win.text(), app.status())
+    assert_heard(said, win.text())
     assert app.status()["mic"]["self"] is False
 
 

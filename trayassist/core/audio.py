@@ -6,6 +6,7 @@ resamples to 16 kHz mono and hands blocks to `on_audio`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
@@ -96,6 +97,25 @@ class Recorder:
             log.info("no matching input device in PortAudio's list; re-initialising it")
             self._rebuild_device_list()
             return self._find_device()
+
+    def input_names(self) -> list[str]:
+        """Names of the input devices connected now, for the Settings list. PortAudio's
+        list is rebuilt first when no stream is open, so a mic plugged in since start
+        shows up; the chosen device is then looked up again (its index may have moved)."""
+        with self._device_lock:
+            if self._stream is None and not self._abandoned:
+                try:
+                    self._rebuild_device_list()
+                except Exception as exc:
+                    log.warning("re-initialising PortAudio failed: %s", _short(exc))
+                self._info = None
+                with contextlib.suppress(MicUnavailable):
+                    self._find_device()
+            try:
+                devices = list(self._sd.query_devices())
+            except Exception:
+                return []
+        return sorted({d["name"] for d in devices if d["max_input_channels"] > 0})
 
     def _rebuild_device_list(self) -> None:
         self._sd._terminate()

@@ -99,6 +99,7 @@ class TrayShell(QObject):
         self._applied = settings
         self.assistant_ready = threading.Event()
         self.windows: dict[str, Any] = {}
+        self._settings_pending = False  # the Settings dialog waits for the device list
         self.history_store: Any = None
         self.history_problem: str | None = None
         self.monitor: Any = None
@@ -473,14 +474,28 @@ class TrayShell(QObject):
         from trayassist.ui.settings_dialog import SettingsDialog
 
         dialog = self.windows.get("settings")
-        if dialog is None:
-            dialog = SettingsDialog(self.controller.settings, input_devices=self._input_devices)
+        if dialog is not None:
+            self._present(dialog)
+            return
+        if self._settings_pending:
+            return
+        self._settings_pending = True
+
+        def open_dialog(names: list[str] | None, error: BaseException | None) -> None:
+            self._settings_pending = False
+            dialog = SettingsDialog(self.controller.settings, input_devices=lambda: names or [])
             dialog.accepted.connect(lambda: self._save_settings(dialog))
             dialog.finished.connect(lambda _r: self.windows.pop("settings", None))
             self.windows["settings"] = dialog
-        self._present(dialog)
+            self._present(dialog)
+
+        # Listing devices may re-initialise PortAudio (a mic plugged in since start): off the GUI thread.
+        self.tasks.run_task(self._input_devices, open_dialog)
 
     def _input_devices(self) -> list[str]:
+        recorder = getattr(self.controller.session, "recorder", None)
+        if recorder is not None:
+            return list(recorder.input_names())
         try:
             import sounddevice
 

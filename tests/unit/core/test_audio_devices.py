@@ -124,3 +124,24 @@ def test_a_press_during_the_start_up_rebuild_waits_for_it() -> None:
     startup.join(5)
     rec.close(tail_s=0)
     assert sd.overlaps == [] and sd.rebuilds == 1
+
+
+def test_settings_list_shows_a_mic_plugged_in_since_start() -> None:
+    sd = StaleSd([MIC], [SPEAKER, dict(MIC, name="Blue Yeti"), MIC])
+    rec = Recorder(sd, "USB mic")
+    assert rec.prepare().index == 0
+    assert rec.input_names() == ["Blue Yeti", "USB mic"]
+    assert rec.device is not None and rec.device.index == 2  # the chosen mic moved: looked up again
+    assert sd.rebuilds == 1
+
+
+def test_settings_list_never_rebuilds_under_an_open_stream() -> None:
+    sd = SlowRebuildSd()
+    sd.listed = [MIC]
+    rec = Recorder(sd)
+    rec.open(lambda block: None)
+    try:
+        assert rec.input_names() == ["USB mic"]
+        assert sd.rebuilds == 0
+    finally:
+        rec.close(tail_s=0)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from tests.support import pulse
+from tests.support.speech import words  # noqa: F401 - the transcription tests import it from here
 
 SENTENCES = [
     "Please remind me to call my sister tomorrow at noon.",
@@ -19,12 +20,6 @@ SENTENCES = [
     "The library closes at six o'clock on Saturday.",
     "My favourite colour is green and my dog is called Max.",
 ]
-
-
-def words(text: str) -> list[str]:
-    import re
-
-    return re.findall(r"[a-z0-9']+", text.lower())
 
 
 def read_wav(path: Path) -> np.ndarray:
