@@ -72,3 +72,32 @@ def test_commands_fail_with_one_line_when_not_running(tmp_path: Path) -> None:
 
 def test_quit_stops_the_app(app: App) -> None:
     assert app.stop() == 0
+
+
+def test_icon_appears_when_the_tray_starts_after_the_app(tmp_path: Path) -> None:
+    """At login the app may start before the panel: the icon must still show up."""
+    from PySide6.QtGui import QImage
+
+    from tests.support.desktop import start_desktop
+    from tests.support.pulse import wait_for
+
+    try:
+        desk = start_desktop(tray=False)
+    except RuntimeError as exc:
+        pytest.skip(str(exc))
+    (tmp_path / "base").mkdir()
+    a = App(tmp_path / "base", app_env(desk.display))
+
+    def corner_colours() -> int:
+        img = QImage(str(desk.screenshot(tmp_path / "shot.png")))
+        return len({img.pixel(x, y) for x in range(32) for y in range(32)})
+
+    try:
+        a.start()
+        assert corner_colours() == 1  # no tray yet: nothing drawn
+        desk.start_tray()
+        assert wait_for(lambda: corner_colours() > 4, 15), "the icon did not appear in the late tray"
+        assert a.status()["state"] in ("idle", "error")
+    finally:
+        a.stop()
+        desk.stop()

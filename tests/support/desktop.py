@@ -27,6 +27,16 @@ class Desktop:
         subprocess.run(["import", "-window", "root", str(path)], env=self.env(), check=True, timeout=30)
         return path
 
+    def start_tray(self) -> None:
+        """trayer as the system tray, top left (the app's icon lands at 0..32, 0..32)."""
+        env = self.env()
+        self.procs.append(subprocess.Popen(
+            ["trayer", "--edge", "top", "--align", "left", "--widthtype", "request", "--height", "32",
+             "--transparent", "false", "--tint", "0x303030", "--SetDockType", "true"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        wait_for(lambda: subprocess.run(["xdotool", "search", "--class", "trayer"], env=env,
+                                        capture_output=True).returncode == 0, 10)
+
     def stop(self) -> None:
         for p in reversed(self.procs):
             p.terminate()
@@ -58,10 +68,5 @@ def start_desktop(tray: bool = True) -> Desktop:
         desk.stop()
         raise RuntimeError("Xvfb did not start")
     if tray:
-        desk.procs.append(subprocess.Popen(
-            ["trayer", "--edge", "top", "--align", "left", "--widthtype", "request", "--height", "32",
-             "--transparent", "false", "--tint", "0x303030", "--SetDockType", "true"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        wait_for(lambda: subprocess.run(["xdotool", "search", "--class", "trayer"], env=env,
-                                        capture_output=True).returncode == 0, 10)
+        desk.start_tray()
     return desk

@@ -39,14 +39,17 @@ def test_menu_has_the_documented_actions(qtbot) -> None:
     actions = {k: (lambda *_a, k=k: calls.append(k)) for k in names}
     paused = []
     tray = Tray(actions, paused.append)
-    labels = [a.text() for a in tray.contextMenu().actions() if a.text()]
+    texts = [a.text() for a in tray.contextMenu().actions() if a.text()]
+    labels = [t.replace("&", "") for t in texts]
     assert labels == ["Start listening", "History…", "Privacy…", "Settings…", "Forget", "Pause indicators",
                       "About TrayAssist", "Quit"]
-    forget = next(a for a in tray.contextMenu().actions() if a.text() == "Forget").menu()
-    assert [a.text() for a in forget.actions()] == ["The last 5 minutes", "Today"]
+    keys = [t[t.index("&") + 1].lower() for t in texts]  # every entry reachable from the keyboard
+    assert len(set(keys)) == len(keys), texts
+    forget = next(a for a in tray.contextMenu().actions() if a.text() == "&Forget").menu()
+    assert [a.text().replace("&", "") for a in forget.actions()] == ["The last 5 minutes", "Today"]
     forget.actions()[1].trigger()
     tray.apply(status(state="listening"))
-    assert tray.listen_action.text() == "Stop listening"
+    assert tray.listen_action.text() == "Stop &listening"
     assert "Listening" in tray.toolTip()
     tray.listen_action.trigger()
     tray.pause_action.trigger()

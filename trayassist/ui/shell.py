@@ -115,7 +115,7 @@ class TrayShell(QObject):
         self.tray.show()
         self.refresh()
         if not self.tray_available:
-            log.warning("no system tray available; the app runs without an icon (use the CLI)")
+            log.warning("no system tray yet: the icon appears when one starts (meanwhile use the hotkey or CLI)")
         self._purge_timer = QTimer(self)
         self._purge_timer.timeout.connect(self._purge)
         self._purge_timer.start(PURGE_EVERY_MS)

@@ -33,28 +33,29 @@ class Tray(QSystemTrayIcon):
         super().__init__()
         self._icon_state: IconState | None = None
         menu = QMenu()
-        self.listen_action = QAction("Start listening", menu)
+        # Every entry has a mnemonic: the menu works from the keyboard (unique letters).
+        self.listen_action = QAction("Start &listening", menu)
         self.listen_action.triggered.connect(actions["toggle"])
         menu.addAction(self.listen_action)
         menu.addSeparator()
-        for label, key in (("History…", "history"), ("Privacy…", "privacy"), ("Settings…", "settings")):
+        for label, key in (("&History…", "history"), ("&Privacy…", "privacy"), ("&Settings…", "settings")):
             act = QAction(label, menu)
             act.triggered.connect(actions[key])
             menu.addAction(act)
-        forget = menu.addMenu("Forget")
-        for label, key in (("The last 5 minutes", "forget_5m"), ("Today", "forget_today")):
+        forget = menu.addMenu("&Forget")
+        for label, key in (("The last &5 minutes", "forget_5m"), ("&Today", "forget_today")):
             act = QAction(label, forget)
             act.triggered.connect(actions[key])
             forget.addAction(act)
-        self.pause_action = QAction("Pause indicators", menu)
+        self.pause_action = QAction("Pa&use indicators", menu)
         self.pause_action.setCheckable(True)
         self.pause_action.toggled.connect(on_pause)
         menu.addAction(self.pause_action)
         menu.addSeparator()
-        about = QAction("About TrayAssist", menu)
+        about = QAction("&About TrayAssist", menu)
         about.triggered.connect(actions["about"])
         menu.addAction(about)
-        quit_ = QAction("Quit", menu)
+        quit_ = QAction("&Quit", menu)
         quit_.triggered.connect(actions["quit"])
         menu.addAction(quit_)
         self._menu = menu
@@ -73,7 +74,7 @@ class Tray(QSystemTrayIcon):
             self._icon_state = state
             self.setIcon(make_icon(state))
         listening = status.get("state") == "listening"
-        self.listen_action.setText("Stop listening" if listening else "Start listening")
+        self.listen_action.setText("Stop &listening" if listening else "Start &listening")
         tip = describe(status)
         if tip != self.toolTip():
             self.setToolTip(tip)
