@@ -78,4 +78,7 @@ def app_env(display: str | None, extra: dict[str, str] | None = None) -> dict[st
         env.pop("DISPLAY", None)
     env["HF_HUB_OFFLINE"] = "1"
     env.update(extra or {})
+    if display:  # a whole environment passed in (a keyring's) must not turn the display off
+        env["DISPLAY"] = display
+        env.pop("QT_QPA_PLATFORM", None)
     return env
