@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import struct
 import subprocess
@@ -18,11 +17,10 @@ import pytest
 from tests.faults.conftest import StartApp
 from tests.support import pulse
 from tests.support.keyring import write_settings
+from tests.support.strace import non_loopback_connects
 
 pytestmark = [pytest.mark.faults, pytest.mark.model]
 
-INET = re.compile(r"sa_family=AF_INET6?,")
-LOOPBACK = re.compile(r'inet_addr\("127\.|inet_pton\(AF_INET6, "::1"')
 
 
 def damaged_copy(src: Path, dst: Path, kind: str) -> Path:
@@ -61,7 +59,7 @@ def transcribe_traced(basedir: Path, tmp_path: Path, files: list[str], tag: str)
     r = subprocess.run(["strace", "-f", "-qq", "-e", "trace=connect", "-o", str(trace), sys.executable, "-m",
                         "trayassist.cli", "--basedir", str(basedir), "transcribe", "--json", *files],
                        capture_output=True, text=True, timeout=240, env=env)
-    outside = [line for line in trace.read_text().splitlines() if INET.search(line) and not LOOPBACK.search(line)]
+    outside = non_loopback_connects(trace.read_text().splitlines())
     return r, outside
 
 

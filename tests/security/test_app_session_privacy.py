@@ -6,7 +6,6 @@ says idle, and the socket and data files private to the user."""
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import stat
 import subprocess
@@ -27,6 +26,7 @@ from tests.support.canary import assert_absent
 from tests.support.desktop import Desktop, start_desktop
 from tests.support.keyring import SecretService, available
 from tests.support.pulse import wait_for
+from tests.support.strace import non_loopback_connects
 
 pytestmark = [pytest.mark.security, pytest.mark.e2e, pytest.mark.audio, pytest.mark.model]
 
@@ -162,29 +162,10 @@ def test_no_plaintext_transcript_anywhere_on_disk(session: Session) -> None:
     assert any(p.name == "trayassist.log" for p in logs)
 
 
-CONNECT = re.compile(r"connect\(\d+, \{sa_family=(?P<fam>AF_\w+)(?P<rest>.*?)\}, \d+\)")
-
-
 def test_no_non_loopback_connect_in_the_whole_session(session: Session) -> None:
     lines = [line for line in session.trace.read_text().splitlines() if "connect(" in line]
     assert any("AF_UNIX" in line for line in lines), "strace saw no connect at all"
-    bad = []
-    for line in lines:
-        m = CONNECT.search(line)
-        if m is None:
-            if "resumed" in line:
-                continue
-            bad.append(line)
-            continue
-        fam, rest = m.group("fam"), m.group("rest")
-        if fam in ("AF_UNIX", "AF_NETLINK", "AF_UNSPEC"):
-            continue
-        if fam == "AF_INET" and re.search(r'inet_addr\("127\.', rest):
-            continue
-        if fam == "AF_INET6" and 'inet_pton(AF_INET6, "::1"' in rest:
-            continue
-        bad.append(line)
-    assert bad == []
+    assert non_loopback_connects(lines) == []
 
 
 def test_mic_closed_whenever_status_says_idle(session: Session) -> None:
