@@ -76,7 +76,9 @@ def test_press_speak_release_gives_the_words(ptt, speech_dir: Path) -> None:
     # tiny.en hears espeak's "at noon" as "soon" on some captures: check the sturdy words.
     for w in ("remind", "call", "sister", "tomorrow"):
         assert w in got, u.text
-    assert u.model == "tiny.en" and u.duration_s >= speech.seconds and u.reason == ""
+    # The whole clip was captured: the virtual source may start a few ms after playback
+    # begins (espeak's leading silence), hence the 50 ms of slack.
+    assert u.model == "tiny.en" and u.duration_s >= speech.seconds - 0.05 and u.reason == ""
     assert u.timings["press_to_first_sample"] is not None
     assert ev.utterances == [u] and ev.threads["utt"] == {"ptt-finish"}
     assert ev.states[0] == "listening" and "transcribing" in ev.states
