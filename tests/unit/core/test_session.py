@@ -72,10 +72,8 @@ def test_press_speak_release_gives_the_words(ptt, speech_dir: Path) -> None:
     fut = p.release()
     u = fut.result(120)
     assert not p.mic_open
-    got = words(u.text)
-    # tiny.en hears espeak's "at noon" as "soon" on some captures: check the sturdy words.
-    for w in ("remind", "call", "sister", "tomorrow"):
-        assert w in got, u.text
+    # tiny.en hears espeak's "at noon" as "soon" on some captures: a small WER is allowed.
+    assert_heard(SENTENCES[0], u.text)
     # The whole clip was captured: the virtual source may start a few ms after playback
     # begins (espeak's leading silence), hence the 50 ms of slack.
     assert u.model == "tiny.en" and u.duration_s >= speech.seconds - 0.05 and u.reason == ""
