@@ -14,7 +14,7 @@ import pytest
 from tests.faults.conftest import StartApp
 from tests.support import pulse
 from tests.support.keyring import SecretService
-from tests.support.soak import Sample, sample, slope
+from tests.support.soak import Sample, sample, slope, typical_growth
 
 pytestmark = [pytest.mark.faults, pytest.mark.e2e, pytest.mark.audio, pytest.mark.model]
 
@@ -55,10 +55,12 @@ def test_push_to_talk_soak(start_app: StartApp, basedir: Path, secret_service: S
     # over cycles 15-30 of a healthy app).
     fit = [s for s in samples if s.cycle > max(WARMUP, cycles // 2)]
     xs = [float(s.cycle) for s in fit]
-    rss_slope = slope(xs, [float(s.rss) for s in fit])
+    rss = [float(s.rss) for s in fit]
+    rss_slope = typical_growth(xs, rss)  # robust to a one-time step; least squares is reported too
     fd_slope = slope(xs, [float(s.fds) for s in fit])
     thread_slope = slope(xs, [float(s.threads) for s in fit])
-    report = {"cycles": cycles, "rss_bytes_per_cycle": round(rss_slope), "fds_per_cycle": round(fd_slope, 4),
+    report = {"cycles": cycles, "rss_bytes_per_cycle": round(rss_slope),
+              "rss_least_squares_per_cycle": round(slope(xs, rss)), "fds_per_cycle": round(fd_slope, 4),
               "threads_per_cycle": round(thread_slope, 4),
               "samples": [(s.cycle, s.rss >> 20, s.fds, s.threads) for s in samples]}
     print("\nsoak:", json.dumps(report))
