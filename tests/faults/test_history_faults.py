@@ -242,7 +242,7 @@ def test_app_offers_a_new_history_and_keeps_the_damaged_one(
 @pytest.mark.e2e
 @pytest.mark.audio
 def test_disk_full_while_writing(start_app: StartApp, tmp_path: Path, secret_service: SecretService,
-                                 speech_dir: Path) -> None:
+                                 speech_dir: Path, virtual_mic: str) -> None:
     if os.geteuid() != 0 or not shutil.which("mount"):
         pytest.skip("needs root to mount a size-limited tmpfs")
     base = tmp_path / "small"
