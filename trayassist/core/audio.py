@@ -35,6 +35,15 @@ class InputDevice:
     channels: int
 
 
+def input_device_names(sd: Any) -> list[str]:
+    """Names of the inputs in PortAudio's current list, sorted; [] when it cannot be read."""
+    try:
+        devices = list(sd.query_devices())
+    except Exception:
+        return []
+    return sorted({d["name"] for d in devices if d["max_input_channels"] > 0})
+
+
 class Recorder:
     """Owns one input stream at a time. `open()`/`close()` from one controlling thread.
 
@@ -111,11 +120,7 @@ class Recorder:
                 self._info = None
                 with contextlib.suppress(MicUnavailable):
                     self._find_device()
-            try:
-                devices = list(self._sd.query_devices())
-            except Exception:
-                return []
-        return sorted({d["name"] for d in devices if d["max_input_channels"] > 0})
+            return input_device_names(self._sd)
 
     def _rebuild_device_list(self) -> None:
         self._sd._terminate()

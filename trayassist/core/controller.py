@@ -149,7 +149,8 @@ class Controller:
         if not text:
             error = getattr(utterance, "error", None)
             if error:
-                title = "Speech model" if "model" in error.lower() else "Microphone"
+                # reason "error": transcription failed; otherwise the mic's problem explains the silence.
+                title = "Speech model" if getattr(utterance, "reason", "") == "error" else "Microphone"
                 self.bus.publish(Notice(title, error, "error"))
             else:
                 self.bus.publish(Notice("Nothing heard", "No speech was recognised.", "info"))

@@ -498,10 +498,11 @@ class TrayShell(QObject):
             return list(recorder.input_names())
         try:
             import sounddevice
-
-            return sorted({d["name"] for d in sounddevice.query_devices() if d["max_input_channels"] > 0})
-        except Exception:
+        except Exception:  # PortAudio missing: no list to offer
             return []
+        from trayassist.core.audio import input_device_names
+
+        return input_device_names(sounddevice)
 
     def _save_settings(self, dialog: Any) -> None:
         settings = dialog.value()

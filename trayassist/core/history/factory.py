@@ -61,8 +61,7 @@ def set_history_aside(paths: Paths, clock: Callable[[], datetime] = utc_now) -> 
     meta = key_meta_path(paths)
     stamp = aside_stamp(clock(), paths.history_db, meta)
     aside = dbfile.set_aside(paths.history_db, stamp)
-    if meta.exists():
-        meta.replace(meta.with_name(f"{meta.name}.aside-{stamp}"))
+    KeyManager(meta, _DiskOnly()).set_aside(stamp)
     return aside
 
 
@@ -88,16 +87,17 @@ def wipe_without_key(paths: Paths, keyring_module: Any = None) -> bool:
 
 
 class _DiskOnly:
-    """A provider that holds nothing but reads and removes the metadata file on disk."""
+    """A provider that holds nothing but reads, moves and removes the metadata file on disk
+    (wiping or setting aside a history whose key cannot be had)."""
 
     name = "none"
     persistent = True
 
     def create(self, key_id: str) -> tuple[bytes, dict[str, Any]]:
-        raise RuntimeError("wipe_without_key never creates keys")
+        raise RuntimeError("a disk-only key manager never creates keys")
 
     def load(self, key_id: str, meta: dict[str, Any]) -> bytes:
-        raise RuntimeError("wipe_without_key never loads keys")
+        raise RuntimeError("a disk-only key manager never loads keys")
 
     def destroy(self, key_id: str, meta: dict[str, Any]) -> None:
         return None
