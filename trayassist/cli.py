@@ -50,7 +50,7 @@ def build_parser() -> Parser:
     p = add("doctor", "check microphone, model, hotkey, keyring, tray and guard")
     p.add_argument("--json", action="store_true")
     p = add("ptt", "push-to-talk on the running app")
-    p.add_argument("action", choices=["press", "release", "toggle"])
+    p.add_argument("action", choices=["press", "release", "toggle", "cancel"])
     p.add_argument("--wait", action="store_true", help="with release: wait for the transcript")
     p.add_argument("--json", action="store_true")
     p.add_argument("--timeout", type=float, default=120.0, help=argparse.SUPPRESS)
@@ -62,10 +62,7 @@ def build_parser() -> Parser:
     p.add_argument("--json", action="store_true")
     add("quit", "stop the running app")
     for module in EXTERNAL.values():
-        try:
-            mod = importlib.import_module(module)
-        except ImportError:
-            continue
+        mod = importlib.import_module(module)  # a broken subcommand fails loudly, never vanishes
         before = set(sub.choices)
         mod.add_parser(sub)
         for name in set(sub.choices) - before:
@@ -152,9 +149,10 @@ def _remote(paths: Any, command: str, args: argparse.Namespace) -> int:
             if args.json:
                 print(json.dumps(reply["result"], indent=2))
             else:
+                from trayassist.core.status import Status
                 from trayassist.core.status_text import describe
 
-                print(describe(reply["result"]))
+                print(describe(Status.from_json(reply["result"])))
             return EXIT_OK
         if command == "quit":
             reply = _call(paths, "quit")
@@ -196,10 +194,10 @@ def _ask(paths: Any, text: str, dry_run: bool, as_json: bool) -> int:
         result = reply["result"]
     except NotRunning:
         # No app running: answer here. Timers set now fire when the app next runs.
-        from trayassist.app import build_local_assistant
+        from trayassist.app import local_assistant
 
         try:
-            with build_local_assistant(paths) as assistant:
+            with local_assistant(paths) as assistant:
                 result = assistant.handle(text, dry_run=dry_run).to_dict()
         except Exception as exc:
             return _fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)

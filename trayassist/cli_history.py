@@ -100,7 +100,7 @@ def _read_passphrase(args: argparse.Namespace, stdin: Any) -> str | None:
             raise _Fail(f"cannot read the passphrase file ({exc.strerror})") from None
         return text.splitlines()[0] if text else ""
     if args.passphrase_stdin:
-        line = stdin.readline()
+        line = str(stdin.readline())
         return line.rstrip("\r\n")
     return None
 
@@ -145,6 +145,8 @@ def _run(args: argparse.Namespace, paths: Paths, settings: Settings, keyring_mod
         raise _Fail("the history is session-only: it lives in the running app's memory, "
                     "the CLI cannot read it")
     paths.ensure()
+    if command in ("wipe", "forget", "delete") and _through_app(args, paths, out):
+        return EXIT_OK
     exists = paths.history_db.exists() or key_meta_path(paths).exists()
     if not exists and command != "wipe":
         return _empty(args, out)
@@ -173,6 +175,41 @@ def _run(args: argparse.Namespace, paths: Paths, settings: Settings, keyring_mod
         store.close()
 
 
+def _through_app(args: argparse.Namespace, paths: Paths, out: Any) -> bool:
+    """Erasing goes through the running app when there is one, so that what it shows
+    (`status.last`, the History window) forgets too. False: do it here."""
+    from trayassist import ipc_client
+    from trayassist.core.ipc_protocol import ProtocolError
+
+    command = args.history_command
+    request: dict[str, Any] = {"wipe": {}, "forget": {"span": getattr(args, "last", "")},
+               "delete": {"ids": list(getattr(args, "ids", []) or [])}}
+    try:
+        reply = ipc_client.call(paths.ipc_name, f"history.{command}", timeout=60.0, **request[command])
+    except ipc_client.NotRunning:
+        return False
+    except (ProtocolError, OSError) as exc:
+        raise _Fail(f"the running TrayAssist did not answer: {exc}") from None
+    if not reply.get("ok"):
+        if "no history open" in str(reply.get("error")):
+            return False  # the app runs without it (locked, off): the files are ours to change
+        raise _Fail(str(reply.get("error")))
+    result = reply.get("result") or {}
+    if command == "wipe":
+        if not result.get("wiped"):
+            return False
+        return _report_wipe(True, out) == EXIT_OK
+    if command == "forget":
+        count = int(result.get("forgotten", 0))
+        print(f"forgot {count} record{'s' if count != 1 else ''}", file=out)
+        return True
+    deleted, missing = result.get("deleted") or [], result.get("missing") or []
+    print(f"deleted {len(deleted)} record{'s' if len(deleted) != 1 else ''}", file=out)
+    if missing:
+        raise _Fail(f"no history record with id {', '.join(str(i) for i in missing)}")
+    return True
+
+
 def _with_fresh_command(message: str) -> str:
     """Name the command that does what a fresh-start message asks for."""
     from trayassist.core.history.errors import FRESH_HINT
@@ -191,19 +228,22 @@ def _ask_passphrase(stdin: Any) -> str:
 def _start_fresh(paths: Paths, settings: Settings, keyring_module: Any, passphrase: str | None,
                  stdin: Any, out: Any) -> int:
     """Only for a history that cannot be opened: a healthy one is never moved."""
-    from trayassist.services import open_history, start_new_history
+    import os
+
+    from trayassist.builder import Remedy, ServiceBuilder
 
     if passphrase is None and settings.history_key_backend == "passphrase":
         passphrase = _ask_passphrase(stdin)  # unlocks the old one, or protects the new one
-    probe = open_history(paths, settings, keyring_module, passphrase)
+    builder = ServiceBuilder(paths, dict(os.environ), keyring_module=keyring_module)
+    probe = builder.open_history(settings, passphrase)
     if probe.store is not None:
         probe.store.close()
         raise _Fail("the history opens fine, so nothing was set aside "
                     "(`trayassist history wipe --yes` erases it)")
-    if not probe.extra.get("fresh_start"):
+    if probe.remedy is not Remedy.FRESH_START:
         raise _Fail(f"{probe.problem}; nothing was set aside")
-    opening = start_new_history(paths, settings, keyring_module, passphrase)
-    aside = opening.extra.get("aside")
+    opening = builder.start_new_history(settings, passphrase)
+    aside = opening.aside
     kept = f"the old history was kept aside as {aside}" if aside else "the old key record was kept aside"
     if opening.store is None:
         raise _Fail(f"{kept}, but the new one did not open: {opening.problem}")

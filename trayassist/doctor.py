@@ -7,10 +7,13 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from trayassist.core.config import Settings, SettingsStore
 from trayassist.core.paths import Paths
+
+if TYPE_CHECKING:
+    from trayassist.builder import ServiceBuilder
 
 
 @dataclass
@@ -24,7 +27,9 @@ class Check:
 def check_input_device(settings: Settings, sd: Any = None) -> Check:
     try:
         if sd is None:
-            import sounddevice as sd
+            import sounddevice
+
+            sd = sounddevice
         wanted = settings.input_device or None
         info = sd.query_devices(wanted, kind="input")
         return Check("microphone", "ok", f"{info['name']} ({int(info['default_samplerate'])} Hz)")
@@ -38,11 +43,12 @@ def check_input_device(settings: Settings, sd: Any = None) -> Check:
         return Check("microphone", "fail", f"no input device: {msg}", fix)
 
 
-def check_model(settings: Settings, paths: Paths) -> Check:
+def check_model(settings: Settings, builder: ServiceBuilder) -> Check:
     from trayassist.core.transcribe import models
 
     try:
-        resolved = models.resolve(settings.model, settings.model_path, paths.cache)
+        resolved = models.resolve(settings.model, settings.model_path, builder.paths.cache,
+                                  hub_cache=builder.hub_cache)
     except models.ModelNeedsDownload as exc:
         return Check("model", "fail", str(exc),
                      "choose the bundled tiny.en in Settings, or download the model from the tray when asked")
@@ -78,28 +84,29 @@ def check_keyring(settings: Settings) -> Check:
                  "or session-only key in Settings → History key")
 
 
-def check_history(settings: Settings, paths: Paths, keyring_module: Any = None) -> Check:
+def check_history(settings: Settings, builder: ServiceBuilder) -> Check:
     """Opens the history the way the app would, without creating one and without asking
     for a passphrase."""
+    from trayassist.builder import Remedy
     from trayassist.core.history.factory import key_meta_path
-    from trayassist.services import open_history
 
+    paths = builder.paths
     backend = settings.history_key_backend
     if backend in ("off", "session"):
         return Check("history", "ok", "history is off" if backend == "off" else "history is kept for the session only")
     if not paths.history_db.exists() and not key_meta_path(paths).exists():
         return Check("history", "ok", "no history yet (it starts with the first utterance)")
-    opening = open_history(paths, settings, keyring_module)
+    opening = builder.open_history(settings)
     if opening.store is not None:
         count = opening.store.count()
         opening.store.close()
         return Check("history", "ok", f"opens; {count} record{'s' if count != 1 else ''}")
-    if opening.kind == "PassphraseNeeded":
+    if opening.remedy is Remedy.PASSPHRASE:
         return Check("history", "ok", "locked with a passphrase (asked when the app starts)")
-    if opening.extra.get("fresh_start"):
+    if opening.remedy is Remedy.FRESH_START:
         return Check("history", "fail", opening.problem or "cannot be opened",
                      "`trayassist history start-fresh` starts a new one and keeps the old files aside, unchanged")
-    fix = ("update TrayAssist: a newer version wrote this history" if opening.kind == "DatabaseTooNew"
+    fix = ("update TrayAssist: a newer version wrote this history" if opening.remedy is Remedy.UPDATE
            else "see the keyring check; the app asks how to protect the history when it starts")
     return Check("history", "warn", opening.problem or "cannot be opened", fix)
 
@@ -109,8 +116,8 @@ def check_tray() -> Check:
 
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and sys.platform.startswith("linux"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    platform = app.platformName()
+    _app = QApplication.instance() or QApplication(sys.argv[:1])  # kept alive for the checks below
+    platform = QApplication.platformName()
     if QSystemTrayIcon.isSystemTrayAvailable():
         return Check("tray", "ok", f"system tray available ({platform})")
     return Check("tray", "warn", f"no system tray on this desktop ({platform})",
@@ -140,14 +147,17 @@ def check_guard() -> Check:
                  "report this as a bug: the guard is the app's own promise")
 
 
-def run_checks(paths: Paths) -> list[Check]:
+def run_checks(paths: Paths, keyring_module: Any = None) -> list[Check]:
+    from trayassist.builder import ServiceBuilder
+
     settings = SettingsStore(paths.settings_file).load()
+    builder = ServiceBuilder(paths, dict(os.environ), keyring_module=keyring_module)
     checks: list[tuple[str, Callable[[], Check]]] = [
         ("microphone", lambda: check_input_device(settings)),
-        ("model", lambda: check_model(settings, paths)),
+        ("model", lambda: check_model(settings, builder)),
         ("hotkey", check_hotkey),
         ("keyring", lambda: check_keyring(settings)),
-        ("history", lambda: check_history(settings, paths)),
+        ("history", lambda: check_history(settings, builder)),
         ("tray", check_tray),
         ("mic-watch", check_mic_watch),
         ("guard", check_guard),

@@ -19,9 +19,9 @@ ICON_PIXELS = 50  # changed pixels in the tray area that count as "an icon is dr
 
 
 def _log_started(app: RunningApp, launched_wall: float) -> float | None:
-    # "... INFO MainThread trayassist.ui.shell: TrayAssist X started (pid N)"
+    # "... INFO MainThread trayassist.app: TrayAssist X started (pid N)"
     for line in app.log().splitlines():
-        if "trayassist.ui.shell: TrayAssist" in line and " started " in line:
+        if "trayassist.app: TrayAssist" in line and " started " in line:
             stamp = datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f").timestamp()
             return stamp - launched_wall
     return None

@@ -1,18 +1,19 @@
 import pytest
 from PySide6.QtWidgets import QSystemTrayIcon
 
+from trayassist.core.status import Status
 from trayassist.core.status_text import describe
 from trayassist.ui.tray import Tray, icon_state
 
 pytestmark = pytest.mark.ui
 
 
-def status(**kw):
+def status(**kw) -> Status:
     base = {"state": "idle", "mic": {"self": False, "others": []},
             "network": {"up_bps": 0, "down_bps": 0, "talkers": [], "self_connections": 0,
                         "self_blocked": 0, "alert": None}, "indicators_paused": False, "error": None}
     base.update(kw)
-    return base
+    return Status.from_json(base)
 
 
 def test_tooltip_says_the_state_in_words() -> None:
@@ -35,11 +36,11 @@ def test_alert_and_own_connections_turn_the_icon_red() -> None:
 
 def test_menu_has_the_documented_actions(qtbot) -> None:
     calls = []
-    names = ("toggle", "history", "privacy", "settings", "about", "quit", "forget_5m", "forget_today")
+    names = ("toggle", "cancel", "history", "privacy", "settings", "about", "quit", "forget_5m", "forget_today")
     actions = {k: (lambda *_a, k=k: calls.append(k)) for k in names}
     paused = []
     tray = Tray(actions, paused.append)
-    texts = [a.text() for a in tray.contextMenu().actions() if a.text()]
+    texts = [a.text() for a in tray.contextMenu().actions() if a.text() and a.isVisible()]
     labels = [t.replace("&", "") for t in texts]
     assert labels == ["Start listening", "History…", "Privacy…", "Settings…", "Forget", "Pause indicators",
                       "About TrayAssist", "Quit"]
@@ -48,10 +49,15 @@ def test_menu_has_the_documented_actions(qtbot) -> None:
     forget = next(a for a in tray.contextMenu().actions() if a.text() == "&Forget").menu()
     assert [a.text().replace("&", "") for a in forget.actions()] == ["The last 5 minutes", "Today"]
     forget.actions()[1].trigger()
-    tray.apply(status(state="listening"))
+    tray.apply(status(state="listening", mic={"self": True, "others": []}))
     assert tray.listen_action.text() == "Stop &listening"
-    assert "Listening" in tray.toolTip()
+    assert tray.cancel_action.isVisible() and "Listening" in tray.toolTip()
+    cancel_key = tray.cancel_action.text()[tray.cancel_action.text().index("&") + 1].lower()
+    assert cancel_key not in keys  # its mnemonic is free while it shows
+    tray.cancel_action.trigger()
     tray.listen_action.trigger()
     tray.pause_action.trigger()
     tray.activated.emit(QSystemTrayIcon.ActivationReason.Trigger)  # left click toggles
-    assert calls == ["forget_today", "toggle", "toggle"] and paused == [True]
+    assert calls == ["forget_today", "cancel", "toggle", "toggle"] and paused == [True]
+    tray.apply(status())
+    assert not tray.cancel_action.isVisible()

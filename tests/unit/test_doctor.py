@@ -55,30 +55,32 @@ def test_history_check_names_the_way_out_and_creates_nothing(tmp_path: Path) -> 
     from datetime import UTC, datetime
 
     from tests.unit.core.history.support import MemoryKeyring, keyring_module, keyring_store
+    from trayassist.builder import ServiceBuilder
     from trayassist.core.paths import Paths
     from trayassist.doctor import check_history
 
     paths = Paths.from_basedir(tmp_path).ensure()
     kr = keyring_module(MemoryKeyring())
-    c = check_history(Settings(), paths, kr)
+    builder = ServiceBuilder(paths, {}, keyring_module=kr)
+    c = check_history(Settings(), builder)
     assert (c.status, c.detail) == ("ok", "no history yet (it starts with the first utterance)")
     assert list(paths.data.iterdir()) == []  # asking did not create one
-    assert check_history(Settings(history_key_backend="passphrase"), paths, kr).status == "ok"
+    assert check_history(Settings(history_key_backend="passphrase"), builder).status == "ok"
 
     store = keyring_store(paths.data, kr.get_keyring(), clock=lambda: datetime.now(UTC)).open()
     store.append("one")
     store.close()
-    assert (check_history(Settings(), paths, kr).status, check_history(Settings(), paths, kr).detail) == \
+    assert (check_history(Settings(), builder).status, check_history(Settings(), builder).detail) == \
         ("ok", "opens; 1 record")
 
     conn = sqlite3.connect(paths.history_db)
     conn.execute("PRAGMA user_version = 99")
     conn.close()
-    c = check_history(Settings(), paths, kr)
+    c = check_history(Settings(), builder)
     assert c.status == "warn" and "newer TrayAssist" in c.detail and "update" in c.fix
 
     paths.history_db.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
     before = paths.history_db.read_bytes()
-    c = check_history(Settings(), paths, kr)
+    c = check_history(Settings(), builder)
     assert c.status == "fail" and "`trayassist history start-fresh`" in c.fix
     assert paths.history_db.read_bytes() == before

@@ -49,6 +49,8 @@ class Recorder:
 
     `on_audio(block)` runs on the recorder's consumer thread with 16 kHz mono float32.
     `on_problem(message)` runs on the consumer thread when the stream stalls or dies.
+    `on_stream(open)` runs right after the stream started (the thread calling `open`) and
+    right after it was closed (the thread calling `close`): the tray's red follows it.
     """
 
     def __init__(
@@ -60,8 +62,10 @@ class Recorder:
         stall_s: float = 1.0,
         close_timeout_s: float = 3.0,
         on_problem: Callable[[str], None] | None = None,
+        on_stream: Callable[[bool], None] | None = None,
     ) -> None:
         self._sd = sd
+        self._on_stream = on_stream
         self.device_setting = device
         self._clock = clock
         self._stall_s = stall_s
@@ -209,6 +213,14 @@ class Recorder:
         self._consumer = threading.Thread(target=self._consume, name="mic-consumer",
                                           daemon=True)
         self._consumer.start()
+        self._stream_changed(True)
+
+    def _stream_changed(self, is_open: bool) -> None:
+        if self._on_stream is not None:
+            try:
+                self._on_stream(is_open)
+            except Exception:
+                log.exception("stream listener failed")
 
     def _start(self) -> Any:
         info = self._info or self.prepare()
@@ -254,6 +266,7 @@ class Recorder:
         if not self._stop_stream(stream):
             self._abandon(stream)
         self._stream = None
+        self._stream_changed(False)
         self._q.put(None)
         if self._consumer is not None:
             self._consumer.join(10)

@@ -53,6 +53,7 @@ class Settings:
     output_mode: str = field(default="type", metadata=_choice(*OUTPUT_MODES))
     sounds: bool = False
     notifications: bool = True
+    notification_text: bool = False  # show what was said / noted in notifications (lock screens keep them)
     # Privacy indicators
     indicators_enabled: bool = True
     acknowledged_apps: list[str] = field(default_factory=list)

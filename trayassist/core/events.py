@@ -8,13 +8,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from trayassist.core.status import Level, Status
+
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class StateChanged:
-    state: str  # idle | loading | listening | transcribing | error
-    detail: str | None = None  # one line for the tooltip, e.g. the error
+class StatusChanged:
+    """Anything the tray shows changed: push-to-talk state, our stream, a problem, the
+    privacy watch. Carries the whole new status; listeners render from it."""
+
+    status: Status
 
 
 @dataclass(frozen=True)
@@ -26,25 +30,41 @@ class UtteranceDone:
 
 
 @dataclass(frozen=True)
-class PrivacyChanged:
-    snapshot: dict[str, Any]
-
-
-@dataclass(frozen=True)
 class Notice:
     """Something the user should read: shown by the one notifier."""
 
     title: str
     message: str
-    level: str = "info"  # info | warning | error
+    level: Level = Level.INFO
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "level", Level(self.level))  # callers may pass "info"
 
 
 @dataclass(frozen=True)
 class SettingsChanged:
     settings: Any
+    before: Any = None  # the settings replaced (None at start)
 
 
-Event = StateChanged | UtteranceDone | PrivacyChanged | Notice | SettingsChanged
+@dataclass(frozen=True)
+class DownloadNeeded:
+    """The chosen model is not on this computer: the UI asks before downloading it."""
+
+    name: str
+    approx_size: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class HistoryChanged:
+    """The history was (re)opened, or is not available: windows drop the old store."""
+
+    available: bool
+    show: bool = False  # the user asked for the History window: show it now
+
+
+Event = StatusChanged | UtteranceDone | Notice | SettingsChanged | DownloadNeeded | HistoryChanged
 Listener = Callable[[Event], None]
 
 

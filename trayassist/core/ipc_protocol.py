@@ -11,17 +11,11 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from trayassist.core.commands import NAMES
+
 MAX_MESSAGE_BYTES = 64 * 1024
 
-COMMANDS = frozenset({
-    "activate",  # a second launch hands over: show that we are already running
-    "status",
-    "ptt.press",
-    "ptt.release",
-    "ptt.toggle",
-    "ask",
-    "quit",
-})
+COMMANDS = NAMES  # exactly the command table (core/commands.py)
 
 
 class ProtocolError(ValueError):

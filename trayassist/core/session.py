@@ -18,6 +18,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from trayassist.core.audio import MicUnavailable, Recorder
+from trayassist.core.status import ModelStatus, Problem, ProblemKind
 from trayassist.core.transcribe.chunker import Chunk, Chunker, ChunkerOptions, StreamingVad
 from trayassist.core.transcribe.engine import ChunkText, Engine
 from trayassist.core.transcribe.filters import FilterOptions, drop_whole_output
@@ -25,6 +26,7 @@ from trayassist.core.transcribe.filters import FilterOptions, drop_whole_output
 log = logging.getLogger(__name__)
 
 STATES = ("idle", "loading", "listening", "transcribing", "error")
+MIC_FIX = "connect a microphone or pick one in Settings → Microphone (`trayassist doctor` lists them)"
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ class PushToTalk:
         self._finishing = 0
         self._state = "idle"
         self.error: str | None = None
+        self._error_kind = ProblemKind.MICROPHONE
         self.last: Utterance | None = None
         self._last_future: Future[Utterance] | None = None
         engine.add_listener(lambda _s: self._update_state())
@@ -115,6 +118,16 @@ class PushToTalk:
     @property
     def listening(self) -> bool:
         return self._take is not None
+
+    @property
+    def problem(self) -> Problem | None:
+        """Why the last press or utterance failed, until the next press succeeds."""
+        error = self.error
+        if error is None:
+            return None
+        fix = (MIC_FIX if self._error_kind is ProblemKind.MICROPHONE
+               else "choose another model in Settings, or see `trayassist doctor`")
+        return Problem(self._error_kind, error, fix)
 
     # ---- commands ---------------------------------------------------------------
     def press(self) -> None:
@@ -138,6 +151,7 @@ class PushToTalk:
             except MicUnavailable as exc:
                 self._take = None
                 self.error = str(exc)
+                self._error_kind = ProblemKind.MICROPHONE
                 self._update_state()
                 if self._on_error:
                     self._on_error(str(exc))
@@ -171,19 +185,39 @@ class PushToTalk:
     def release_and_wait(self, timeout: float | None = 60.0) -> Utterance:
         return self.release().result(timeout)
 
+    def cancel(self) -> bool:
+        """Close the mic now and discard what was said: no utterance, `last` unchanged,
+        and a later `release` finds nothing. False when not listening."""
+        with self._lock:
+            take = self._take
+            if take is None:
+                return False
+            self._take = None
+            self._closing = take
+            discarded: Future[Utterance] = Future()
+            discarded.set_result(None)  # type: ignore[arg-type]
+            self._last_future = discarded
+        try:
+            self.recorder.close(0)
+        finally:
+            take.mic_closed.set()
+            with take.lock:
+                for f in [*take.futures, *([take.spec] if take.spec else [])]:
+                    f.cancel()
+            self._update_state()
+        return True
+
     def toggle(self) -> Future[Utterance] | None:
         if self.listening:
             return self.release()
         self.press()
         return None
 
-    def model_info(self) -> dict[str, object]:
+    def model_status(self) -> ModelStatus:
         """`status.model`: name, whether it is in memory, and where it was loaded from."""
         m = self.engine.model
-        return {"name": m.name if m else self.default_model_name,
-                "loaded": self.engine.loaded,
-                "path": str(m.path) if m else None,
-                "state": self.engine.model_state}
+        return ModelStatus(m.name if m else self.default_model_name, self.engine.loaded,
+                           str(m.path) if m else None, self.engine.model_state)
 
     def shutdown(self) -> None:
         """Release the mic if held (waiting for the text) and stop the model worker."""
@@ -250,6 +284,7 @@ class PushToTalk:
             self.last = utt
             if utt.reason == "error" and utt.error:
                 self.error = utt.error  # e.g. the model failed to load: status says so until the next press
+                self._error_kind = ProblemKind.MODEL
         self._update_state()
         fut.set_result(utt)
         if self._on_utterance:

@@ -2,44 +2,43 @@
 
 from __future__ import annotations
 
-from typing import Any
+from trayassist.core.status import State, Status
 
 STATE_WORDS = {
-    "idle": "Idle — microphone off",
-    "loading": "Loading the speech model…",
-    "listening": "Listening — microphone ON",
-    "transcribing": "Transcribing on this computer…",
-    "error": "Problem",
+    State.IDLE: "Idle — microphone off",
+    State.LOADING: "Loading the speech model…",
+    State.LISTENING: "Listening — microphone ON",
+    State.TRANSCRIBING: "Transcribing on this computer…",
+    State.ERROR: "Problem",
 }
 
 
-def describe(status: dict[str, Any]) -> str:
+def describe(status: Status) -> str:
     """The tooltip: every indicator in plain words."""
-    state = status.get("state", "idle")
-    lines = [f"TrayAssist: {STATE_WORDS.get(state, state)}"]
-    if state == "error" and status.get("error"):
-        lines[0] += f": {status['error']}"
-    if status.get("indicators_paused"):
+    lines = [f"TrayAssist: {STATE_WORDS[status.state]}"]
+    if status.state is State.ERROR and status.error:
+        lines[0] += f": {status.error}"
+    for problem in status.problems:
+        if not problem.blocking:
+            lines.append(f"Note: {problem.message}")
+    if status.indicators_paused:
         lines.append("Indicators paused")
         return "\n".join(lines)
-    mic = status.get("mic") or {}
-    others = mic.get("others") or []
+    others = status.mic_others
     if others:
         names = ", ".join(sorted({str(o.get("name") or o.get("exe") or o.get("pid")) for o in others}))
         lines.append(f"Also using the microphone: {names}")
     else:
         lines.append("No other program is using the microphone")
-    net = status.get("network") or {}
-    alert = net.get("alert")
-    if alert:
-        lines.append(f"ALERT: {alert.get('message') or alert.get('name')}")
-    up = net.get("up_bps")
-    if up is not None:
-        lines.append(f"Upload {_rate(up)}, download {_rate(net.get('down_bps') or 0)}")
-    own = net.get("self_connections")
-    if own is not None:
-        blocked = net.get("self_blocked") or 0
-        lines.append(f"TrayAssist: {own} connections since start" + (f", {blocked} blocked" if blocked else ""))
+    net = status.network
+    if net.alert is not None:
+        lines.append(f"ALERT: {net.alert.message or net.alert.name}")
+    if net.up_bps is not None:
+        lines.append(f"Upload {_rate(net.up_bps)}, download {_rate(net.down_bps or 0)}")
+    if net.self_connections is not None:
+        blocked = net.self_blocked or 0
+        lines.append(f"TrayAssist: {net.self_connections} connections since start"
+                     + (f", {blocked} blocked" if blocked else ""))
     return "\n".join(lines)
 
 

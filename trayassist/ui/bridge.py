@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from trayassist.core.events import Event, EventBus, Notice, PrivacyChanged, SettingsChanged, StateChanged, UtteranceDone
+from trayassist.core.events import (
+    DownloadNeeded,
+    Event,
+    EventBus,
+    HistoryChanged,
+    Notice,
+    SettingsChanged,
+    StatusChanged,
+    UtteranceDone,
+)
 
 
 class Bridge(QObject):
-    state_changed = Signal(object)
+    status_changed = Signal(object)  # a Status
     utterance_done = Signal(object)
-    privacy_changed = Signal(object)
     notice = Signal(object)
     settings_changed = Signal(object)
+    download_needed = Signal(object)
+    history_changed = Signal(object)
 
     def __init__(self, bus: EventBus) -> None:
         super().__init__()
@@ -20,13 +30,15 @@ class Bridge(QObject):
 
     def _on_event(self, event: Event) -> None:
         # Signals of an object living on the GUI thread are queued when emitted elsewhere.
-        if isinstance(event, StateChanged):
-            self.state_changed.emit(event)
+        if isinstance(event, StatusChanged):
+            self.status_changed.emit(event.status)
         elif isinstance(event, UtteranceDone):
             self.utterance_done.emit(event)
-        elif isinstance(event, PrivacyChanged):
-            self.privacy_changed.emit(event)
         elif isinstance(event, Notice):
             self.notice.emit(event)
         elif isinstance(event, SettingsChanged):
             self.settings_changed.emit(event)
+        elif isinstance(event, DownloadNeeded):
+            self.download_needed.emit(event)
+        elif isinstance(event, HistoryChanged):
+            self.history_changed.emit(event)

@@ -1,7 +1,6 @@
-"""The single-instance server: a private QLocalServer speaking ipc_protocol.
-
-Each request is handed to `handler(request, reply)`; the handler may answer
-later (e.g. `ptt release --wait`), from any thread, by calling `reply(bytes)`.
+"""The single-instance server: a private QLocalServer speaking ipc_protocol, serving the
+command table (core/commands.py). A command may answer later (`ptt release --wait`),
+from any thread: the reply crosses back to the GUI thread through a queued signal.
 """
 
 from __future__ import annotations
@@ -12,11 +11,31 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
+from trayassist.core.commands import CommandTable
+from trayassist.core.errors import UserError
 from trayassist.core.ipc_protocol import MAX_MESSAGE_BYTES, ProtocolError, Request, encode_reply, parse_request
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Request, Callable[[bytes], None]], None]
+
+
+def command_handler(commands: CommandTable) -> Handler:
+    """Requests to the command table; a UserError is the user's one line, anything else a bug."""
+
+    def handle(request: Request, reply: Callable[[bytes], None]) -> None:
+        def done(result: object, error: BaseException | None) -> None:
+            if error is None:
+                reply(encode_reply(True, result))
+            elif isinstance(error, UserError):
+                reply(encode_reply(False, error=str(error)))
+            else:
+                log.error("command %s failed: %s", request.cmd, type(error).__name__, exc_info=error)
+                reply(encode_reply(False, error=f"{request.cmd} failed: {type(error).__name__}"))
+
+        commands.dispatch(request.cmd, request.args, done)
+
+    return handle
 
 
 class IpcServer(QObject):

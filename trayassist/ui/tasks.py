@@ -1,19 +1,15 @@
-"""The one way to run background work from the GUI: run_task(func, on_done).
-
-`on_done(result, error)` always runs on the GUI thread. Work runs on a small
-thread pool; pass `serial=True` for work whose order matters (history writes).
-"""
+"""Background work from the GUI: `run_task(func, on_done)` runs `func` on a lane and
+calls `on_done(result, error)` on the GUI thread (the one way the UI hands work off)."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-log = logging.getLogger(__name__)
+from trayassist.core.lanes import Lane
 
 Done = Callable[[Any, BaseException | None], None]
 
@@ -21,30 +17,24 @@ Done = Callable[[Any, BaseException | None], None]
 class TaskRunner(QObject):
     _finished = Signal(object, object, object)  # on_done, result, error
 
-    def __init__(self, workers: int = 2) -> None:
+    def __init__(self, lane: Lane | None = None) -> None:
         super().__init__()
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="task")
-        self._serial = ThreadPoolExecutor(max_workers=1, thread_name_prefix="task-serial")
+        self._own = lane is None
+        self.lane = lane if lane is not None else Lane("tasks", workers=2)
         self._finished.connect(self._deliver)
 
-    def run_task(self, func: Callable[[], Any], on_done: Done | None = None, serial: bool = False) -> Future[Any]:
-        pool = self._serial if serial else self._pool
-        future = pool.submit(func)
+    def run_task(self, func: Callable[[], Any], on_done: Done | None = None, lane: Lane | None = None) -> Future[Any]:
+        """`lane` defaults to this runner's; pass the history lane for history file work."""
+        done = None if on_done is None else self.on_gui(on_done)
+        return (lane or self.lane).submit(func, done)
 
-        def done(f: Future[Any]) -> None:
-            error = f.exception()
-            result = None if error else f.result()
-            if error is not None and on_done is None:
-                log.error("background task failed: %s", type(error).__name__, exc_info=error)
-            if on_done is not None:
-                self._finished.emit(on_done, result, error)
-
-        future.add_done_callback(done)
-        return future
+    def on_gui(self, on_done: Done) -> Done:
+        """A done-callback that may be called on any thread and runs `on_done` on the GUI thread."""
+        return lambda result, error: self._finished.emit(on_done, result, error)
 
     def _deliver(self, on_done: Done, result: Any, error: BaseException | None) -> None:
         on_done(result, error)
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
-        self._serial.shutdown(wait=True, cancel_futures=False)
+        if self._own:
+            self.lane.shutdown(wait=False)

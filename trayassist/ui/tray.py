@@ -3,27 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from trayassist.core.status import State, Status
 from trayassist.core.status_text import describe
 from trayassist.ui.icons import IconState, make_icon
 
 UPLOADING_BPS = 20_000  # below this, background chatter; above it the arrow shows
 
 
-def icon_state(status: dict[str, Any]) -> IconState:
-    net = status.get("network") or {}
-    own = net.get("self_connections") or 0
-    paused = bool(status.get("indicators_paused"))
+def icon_state(status: Status) -> IconState:
+    net = status.network
+    own = net.self_connections or 0
+    paused = status.indicators_paused
     return IconState(
-        state=status.get("state", "idle"),
-        others_on_mic=bool((status.get("mic") or {}).get("others")),
-        uploading=(net.get("up_bps") or 0) >= UPLOADING_BPS,
+        state=status.state.value,
+        others_on_mic=bool(status.mic_others),
+        uploading=(net.up_bps or 0) >= UPLOADING_BPS,
         # Our own promise broken, or a recording program that uploads: red.
-        alert=not paused and (bool(net.get("alert")) or own > 0),
+        alert=not paused and (net.alert is not None or own > 0),
         paused=paused,
     )
 
@@ -37,6 +37,11 @@ class Tray(QSystemTrayIcon):
         self.listen_action = QAction("Start &listening", menu)
         self.listen_action.triggered.connect(actions["toggle"])
         menu.addAction(self.listen_action)
+        # Only while listening: discard what is being said (Escape on the keyboard does the same).
+        self.cancel_action = QAction("&Cancel (discard what I said)", menu)
+        self.cancel_action.triggered.connect(actions["cancel"])
+        self.cancel_action.setVisible(False)
+        menu.addAction(self.cancel_action)
         menu.addSeparator()
         for label, key in (("&History…", "history"), ("&Privacy…", "privacy"), ("&Settings…", "settings")):
             act = QAction(label, menu)
@@ -61,20 +66,21 @@ class Tray(QSystemTrayIcon):
         self._menu = menu
         self.setContextMenu(menu)
         self.activated.connect(lambda reason: self._activated(reason, actions["toggle"]))
-        self.apply({"state": "idle"})
+        self.apply(Status(State.IDLE))
 
     @staticmethod
     def _activated(reason: QSystemTrayIcon.ActivationReason, toggle: Callable[[], None]) -> None:
         if reason == QSystemTrayIcon.ActivationReason.Trigger:  # left click
             toggle()
 
-    def apply(self, status: dict[str, Any]) -> None:
+    def apply(self, status: Status) -> None:
         state = icon_state(status)
         if state != self._icon_state:  # repainting costs; the status arrives every second
             self._icon_state = state
             self.setIcon(make_icon(state))
-        listening = status.get("state") == "listening"
+        listening = status.state is State.LISTENING
         self.listen_action.setText("Stop &listening" if listening else "Start &listening")
+        self.cancel_action.setVisible(listening)
         tip = describe(status)
         if tip != self.toolTip():
             self.setToolTip(tip)

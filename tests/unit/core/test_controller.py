@@ -11,7 +11,9 @@ import pytest
 
 from trayassist.core.config import Settings, SettingsStore
 from trayassist.core.controller import Controller, UserError
-from trayassist.core.events import EventBus, Notice, StateChanged, UtteranceDone
+from trayassist.core.events import EventBus, Notice, StatusChanged, UtteranceDone
+from trayassist.core.ports import Slot
+from trayassist.core.status import ModelStatus, Problem, ProblemKind, State
 
 pytestmark = pytest.mark.unit
 
@@ -29,7 +31,8 @@ class FakeSession:
         self.state = "idle"
         self.utterance = utterance
         self.fail_press = fail_press
-        self.error: str | None = None
+        self.problem: Problem | None = None
+        self.cancelled = 0
 
     @property
     def mic_open(self) -> bool:
@@ -37,8 +40,14 @@ class FakeSession:
 
     def press(self) -> None:
         if self.fail_press:
+            self.problem = Problem(ProblemKind.MICROPHONE, self.fail_press)
             raise RuntimeError(self.fail_press)
         self.state = "listening"
+
+    def cancel(self) -> bool:
+        self.cancelled += 1
+        self.state = "idle"
+        return True
 
     def release(self) -> Future[Any]:
         self.state = "idle"
@@ -46,8 +55,8 @@ class FakeSession:
         f.set_result(self.utterance)
         return f
 
-    def model_info(self) -> dict[str, Any]:
-        return {"name": "tiny.en", "loaded": True, "path": "/m"}
+    def model_status(self) -> ModelStatus:
+        return ModelStatus("tiny.en", True, "/m", "loaded")
 
     def shutdown(self) -> None:
         pass
@@ -82,25 +91,49 @@ class FakeHistory:
         return len(self.saved)
 
 
+@dataclass(frozen=True)
+class Delivered:
+    mode: str
+    inserted: bool = True
+    method: str = "type:fake"
+    on_clipboard: bool = False
+    focus_changed: bool = False
+    error: str | None = None
+    notice: str | None = None
+
+
+class FakeOutput:
+    def __init__(self) -> None:
+        self.delivered: list[tuple[str, str]] = []
+
+    def deliver(self, text: str, mode: str) -> Delivered:
+        self.delivered.append((text, mode))
+        return Delivered(mode)
+
+
+def controller(tmp_path: Path, session: Any = None, history: Any = None, assistant: Any = None,
+               output: Any = None, **settings: Any) -> Controller:
+    return Controller(EventBus(), SettingsStore(tmp_path / "s.json"), Settings(**settings),
+                      session=Slot(session), history=Slot(history), assistant=Slot(assistant),
+                      output=Slot(output), privacy=Slot())
+
+
 def make(tmp_path: Path, session: FakeSession, result: Result | None = None, **settings: Any):
-    bus = EventBus()
+    out = FakeOutput()
+    c = controller(tmp_path, session, FakeHistory(), FakeAssistant(result or Result(None)), out, **settings)
     events: list[Any] = []
-    bus.subscribe(events.append)
-    delivered: list[tuple[str, str]] = []
-    c = Controller(bus, SettingsStore(tmp_path / "s.json"), Settings(**settings), session=session,
-                   history=FakeHistory(), assistant=FakeAssistant(result or Result(None)),
-                   output=lambda text, mode: delivered.append((text, mode)) or "ok")
-    return c, events, delivered
+    c.bus.subscribe(events.append)
+    return c, events, out.delivered
 
 
 def test_dictation_is_saved_and_typed(tmp_path: Path) -> None:
     c, events, delivered = make(tmp_path, FakeSession(Utt("hello there")))
     c.press()
-    assert c.status()["mic"]["self"] is True
+    assert c.status().mic_self is True and c.status().state is State.LISTENING
     out = c.release().result(5)
-    assert out["text"] == "hello there" and out["id"] == 1 and out["output"] == "ok"
+    assert out["text"] == "hello there" and out["id"] == 1 and out["output"]["inserted"] is True
     assert delivered == [("hello there", "type")]
-    assert c.status()["last"] == {"id": 1, "text": "hello there"}
+    assert c.status().to_json()["last"] == {"id": 1, "text": "hello there"}
     assert any(isinstance(e, UtteranceDone) for e in events)
 
 
@@ -124,7 +157,7 @@ def test_nothing_heard_saves_nothing_and_says_so(tmp_path: Path) -> None:
     c.press()
     out = c.release().result(5)
     assert out["text"] == "" and out["reason"] == "too_short" and out["id"] is None
-    assert delivered == [] and c.history.saved == []
+    assert delivered == [] and c.history.get().saved == []
     assert any(isinstance(e, Notice) and e.title == "Nothing heard" for e in events)
 
 
@@ -132,14 +165,14 @@ def test_press_failure_is_one_line_and_shows_in_status(tmp_path: Path) -> None:
     c, events, _d = make(tmp_path, FakeSession(fail_press="No microphone found: 'USB' is not connected"))
     with pytest.raises(UserError, match="No microphone found"):
         c.press()
-    s = c.status()
+    s = c.status().to_json()
     assert s["state"] == "error" and s["error"].startswith("No microphone found")
-    assert any(isinstance(e, StateChanged) and e.state == "error" for e in events)
+    assert any(isinstance(e, StatusChanged) and e.status.state is State.ERROR for e in events)
 
 
 def test_status_without_capture_keeps_every_key(tmp_path: Path) -> None:
-    c = Controller(EventBus(), SettingsStore(tmp_path / "s.json"), Settings())
-    s = c.status()
+    c = controller(tmp_path)
+    s = c.status().to_json()
     assert {"state", "mic", "network", "model", "last", "indicators_paused", "error"} <= set(s)
     assert s["network"]["self_connections"] is None and s["mic"] == {"self": False, "others": []}
     with pytest.raises(UserError, match="doctor"):
@@ -152,7 +185,7 @@ def test_history_failure_does_not_lose_the_text(tmp_path: Path) -> None:
     def broken(*_a: Any) -> int:
         raise OSError("disk full")
 
-    c.history.save_utterance = broken
+    c.history.get().save_utterance = broken
     c.press()
     out = c.release().result(5)
     assert out["text"] == "keep me" and out["id"] is None and delivered == [("keep me", "type")]

@@ -26,7 +26,8 @@ BACKOFF_S = (1.0, 2.0, 4.0, 8.0)
 def _load_pulsectl() -> ModuleType:
     import pulsectl  # lazy: libpulse is only needed when this backend runs
 
-    return pulsectl
+    module: ModuleType = pulsectl
+    return module
 
 
 class PulseMicWatch:

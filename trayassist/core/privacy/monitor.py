@@ -33,7 +33,7 @@ def app_root(pid: int) -> int:
         while True:
             parent = proc.parent()
             if parent is None or parent.pid <= 1 or parent.exe() != exe:
-                return proc.pid
+                return int(proc.pid)
             proc = parent
     except (psutil.Error, OSError):
         return pid

@@ -175,7 +175,6 @@ def test_keyring_history_through_cli(paths: Paths) -> None:
 
 
 def test_real_cli_dispatches_history(paths: Paths, filled: Path) -> None:
-    pytest.importorskip("trayassist.cli")
     base = str(paths.basedir)
     proc = subprocess.run([sys.executable, "-m", "trayassist.cli", "--basedir", base, "history", "search",
                            "dentist", "--json", "--passphrase-file", str(filled)],

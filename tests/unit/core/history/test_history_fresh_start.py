@@ -13,7 +13,7 @@ import pytest
 
 from tests.unit.core.history.support import MemoryKeyring, keyring_module, keyring_store, passphrase_store
 from tests.unit.core.history.test_history_cli import harness
-from trayassist import services
+from trayassist.builder import Remedy, ServiceBuilder
 from trayassist.core.config import Settings
 from trayassist.core.history.factory import set_history_aside
 from trayassist.core.paths import Paths
@@ -79,13 +79,15 @@ def test_damaged_key_record_with_the_keyring(paths: Paths) -> None:
     (paths.data / "history-key.json").write_text("{ not json")
     db = sha(paths.history_db)
     module = keyring_module(kr)
-    opening = services.open_history(paths, Settings(), module)
-    assert opening.store is None and opening.kind == "KeyRecordDamaged" and opening.extra["fresh_start"]
-    opening = services.start_new_history(paths, Settings(), module)
+    builder = ServiceBuilder(paths, {}, keyring_module=module)
+    opening = builder.open_history(Settings())
+    assert opening.store is None and opening.remedy is Remedy.FRESH_START
+    assert "history-key.json" in (opening.problem or "")
+    opening = builder.start_new_history(Settings())
     assert opening.store is not None and opening.store.count() == 0
     opening.store.append("new words")
     opening.store.close()
-    assert sha(Path(opening.extra["aside"])) == db
+    assert sha(Path(opening.aside or "")) == db
     assert (paths.data / "history-key.json").exists()
 
 

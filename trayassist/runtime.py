@@ -1,0 +1,395 @@
+"""Runs the services: starts them once the icon shows, rebuilds only what a settings change
+touches, opens the history (asking the UI when the user must choose), stops them at quit.
+
+Qt-free. Work runs on the lanes named in docs/architecture.md; what the user must read
+goes out as a Notice on the bus, what the UI must decide goes to the `HistoryPrompt`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from trayassist.builder import CaptureUnavailable, Erased, HistoryOpening, Remedy, ServiceBuilder, affected
+from trayassist.core.config import Settings
+from trayassist.core.controller import Controller
+from trayassist.core.errors import UserError
+from trayassist.core.events import DownloadNeeded, EventBus, HistoryChanged, Notice, SettingsChanged, StatusChanged
+from trayassist.core.lanes import Done, Gate, Lane
+from trayassist.core.ports import AssistantPort, HistoryPort, OutputPort, PrivacyPort, SessionPort, Slot
+from trayassist.core.status import Level, Problem, ProblemKind
+
+log = logging.getLogger(__name__)
+
+NO_HOTKEY = ("No global hotkey works in this session. Bind `trayassist ptt toggle` to a key in your "
+             "desktop's shortcut settings.")
+
+
+@dataclass
+class Lanes:
+    ptt: Lane = field(default_factory=lambda: Lane("ptt"))  # press/release/cancel, in order
+    history: Lane = field(default_factory=lambda: Lane("history"))  # every history file operation
+    tasks: Lane = field(default_factory=lambda: Lane("tasks", workers=2))  # start-up, devices, hotkey
+
+    def shutdown(self) -> None:
+        self.ptt.shutdown()
+        self.tasks.shutdown(wait=False)
+        self.history.shutdown()
+
+
+@dataclass
+class Slots:
+    session: Slot[SessionPort] = field(default_factory=Slot)
+    history: Slot[HistoryPort] = field(default_factory=Slot)
+    assistant: Slot[AssistantPort] = field(default_factory=Slot)
+    output: Slot[OutputPort] = field(default_factory=Slot)
+    privacy: Slot[PrivacyPort] = field(default_factory=Slot)
+
+
+class HistoryPrompt(Protocol):
+    """The UI's part of opening the history: ask the user (passphrase, key choice, a fresh
+    start) and answer through the Runtime. Called on any thread; the UI hops to its own."""
+
+    def ask(self, opening: HistoryOpening, show: bool) -> None: ...
+
+
+class Runtime:
+    def __init__(self, builder: ServiceBuilder, controller: Controller, bus: EventBus, slots: Slots,
+                 lanes: Lanes, *, prompt: HistoryPrompt | None = None) -> None:
+        self.builder = builder
+        self.controller = controller
+        self.bus = bus
+        self.slots = slots
+        self.lanes = lanes
+        self.prompt = prompt
+        self.started = Gate()  # push-to-talk waits for the session
+        self.assistant_ready = Gate()  # `ask` waits for the history and the assistant
+        self.monitor: Any = None
+        self.history_store: Any = None
+        self.history_problem: str | None = None
+        self._timers: Any = None
+        self._hotkey: Any = None
+        self._hotkey_backend: Any = None
+        self._autostart: Any = None
+        bus.subscribe(self._on_event)
+
+    @property
+    def settings(self) -> Settings:
+        return self.controller.settings
+
+    def notify(self, title: str, message: str, level: Level = Level.INFO) -> None:
+        self.bus.publish(Notice(title, message, level))
+
+    # ---- start and stop ---------------------------------------------------------------
+    def start(self) -> None:
+        """Build the services off the GUI thread; the history opens right after."""
+        self.lanes.tasks.submit(self._start)
+
+    def _start(self) -> None:
+        settings = self.settings
+        self._build_session(settings)
+        self.started.open()
+        try:
+            self.slots.output.put(self.builder.output())
+        except Exception as exc:
+            log.warning("text output unavailable: %s", exc)
+            self.controller.report(Problem(ProblemKind.OUTPUT, f"text output unavailable: {_line(exc)}"))
+        try:
+            self.monitor = self.builder.privacy(settings, self.controller.on_privacy, self._timeline_event)
+            self.slots.privacy.put(self.monitor)
+            self.monitor.start()
+        except Exception as exc:
+            log.warning("privacy indicators unavailable: %s", exc)
+            self.notify("Privacy indicators", f"not available: {_line(exc)}", Level.WARNING)
+        self._start_hotkey(settings)
+        self._sync_autostart(settings)
+        self.open_history()
+
+    def _build_session(self, settings: Settings) -> None:
+        try:
+            session = self.builder.session(
+                settings, on_state=self.controller.on_session_state,
+                on_stream=lambda _open: self.controller.on_session_state("stream"),
+                on_problem=lambda message: self.notify("Microphone", message, Level.ERROR),
+                on_needs_download=lambda exc: self.bus.publish(
+                    DownloadNeeded(exc.name, exc.approx_size, str(exc))))
+        except CaptureUnavailable as exc:
+            old = self.slots.session.put(None)
+            self.controller.report(Problem(ProblemKind.CAPTURE, str(exc),
+                                           "install PortAudio (Debian: sudo apt-get install libportaudio2)"))
+            self.notify("Microphone", str(exc), Level.ERROR)
+        else:
+            old = self.slots.session.put(session)
+            self.controller.clear(ProblemKind.CAPTURE)
+            # Look the device up now, so a press never enumerates devices; a missing mic shows at once.
+            self.lanes.tasks.submit(session.recorder.prepare, self._device_checked)
+        if old is not None:
+            self.lanes.tasks.submit(old.shutdown)
+        self.controller.on_session_state("rebuilt")
+
+    def _device_checked(self, _device: Any, error: BaseException | None) -> None:
+        if error is None:
+            self.controller.clear(ProblemKind.MICROPHONE)
+            return
+        message = _line(error)
+        from trayassist.core.session import MIC_FIX
+
+        self.controller.report(Problem(ProblemKind.MICROPHONE, message, MIC_FIX))
+        self.notify("Microphone", message, Level.ERROR)
+
+    def shutdown(self) -> None:
+        if self._hotkey_backend is not None:
+            self._hotkey_backend.stop()
+        if self._timers is not None:
+            self._timers.stop()
+        self.lanes.ptt.shutdown()
+        self.controller.shutdown()
+        self.lanes.shutdown()
+        store = self.history_store
+        if store is not None:
+            try:
+                store.close()
+            except Exception as exc:
+                log.warning("closing the history: %s", type(exc).__name__)
+
+    @property
+    def stuck(self) -> bool:
+        """PortAudio never let go of a stream: leave with os._exit (see Recorder.stuck)."""
+        session = self.slots.session.get()
+        return bool(getattr(getattr(session, "recorder", None), "stuck", False))
+
+    # ---- hotkey, autostart, sounds ------------------------------------------------------
+    def _start_hotkey(self, settings: Settings) -> None:
+        """Pick and start the global hotkey (the portal may wait on a dialog: a lane, not the GUI)."""
+        from trayassist.platform.hotkeys import HotkeyController, parse_chord
+
+        old, self._hotkey_backend = self._hotkey_backend, None
+        if old is not None:
+            old.stop()
+        try:
+            chord = parse_chord(settings.hotkey)
+        except ValueError as exc:
+            self.notify("Hotkey", f"{exc}; use the tray or `trayassist ptt toggle`", Level.WARNING)
+            return
+        controller = HotkeyController(settings.hotkey_mode, on_start=lambda: self.ptt(self.controller.press),
+                                      on_stop=lambda: self.ptt(self.controller.release))
+        self._hotkey = controller
+        try:
+            choice = self.builder.hotkey_backend()
+            choice.backend.start(chord, controller.press, controller.release)
+        except Exception as exc:
+            log.warning("hotkey backend failed: %s", exc)
+            self.controller.report(Problem(ProblemKind.HOTKEY, "no global hotkey works here",
+                                           "bind `trayassist ptt toggle` to a key in your desktop's settings"))
+            self.notify("Hotkey", NO_HOTKEY, Level.WARNING)
+            return
+        self._hotkey_backend = choice.backend
+        self.controller.clear(ProblemKind.HOTKEY)
+        if not choice.backend.is_global:
+            self.notify("Hotkey", NO_HOTKEY)
+
+    def on_ptt_lane(self, action: Callable[[], Any], done: Done | None = None) -> None:
+        """Run a push-to-talk action on its lane once the session was built (the first
+        seconds after start), in the order asked; `done(result, error)` when it ran."""
+
+        def too_early() -> None:
+            if done is not None:
+                done(None, UserError("TrayAssist is still starting; try again in a moment"))
+
+        def submit() -> None:
+            self.lanes.ptt.submit(action, done)
+
+        self.started.when_open(submit, 30.0, too_early)
+
+    def ptt(self, action: Callable[[], Any]) -> None:
+        """Push-to-talk from the hotkey or the tray: a failure reaches the user as a notice."""
+
+        def report(_result: Any, error: BaseException | None) -> None:
+            if error is not None:
+                self.notify("Microphone", _line(error), Level.ERROR)
+
+        self.on_ptt_lane(action, report)
+
+    def _sync_autostart(self, settings: Settings) -> None:
+        try:
+            self._autostart = self._autostart or self.builder.autostart()
+            if self._autostart.is_enabled() != settings.start_at_login:
+                self._autostart.set_enabled(settings.start_at_login)
+        except Exception as exc:
+            self.notify("Start at login", f"could not be changed: {_line(exc)}", Level.WARNING)
+
+    def sound(self, which: str) -> None:
+        if not self.settings.sounds:
+            return
+        try:
+            self.builder.play_sound(which)
+        except Exception as exc:  # a missing player never matters
+            log.debug("sound %s not played: %s", which, exc)
+
+    # ---- history ------------------------------------------------------------------------
+    def open_history(self, passphrase: str | None = None, show: bool = False) -> None:
+        settings = self.settings
+        self.lanes.history.submit(lambda: self.builder.open_history(settings, passphrase, self._erased),
+                                  lambda opening, error: self._history_opened(opening, error, show))
+
+    def start_new_history(self, passphrase: str | None = None, show: bool = False) -> None:
+        settings = self.settings
+        self.lanes.history.submit(lambda: self.builder.start_new_history(settings, passphrase, self._erased),
+                                  lambda opening, error: self._history_opened(opening, error, show))
+
+    def choose_key_backend(self, backend: str, passphrase: str | None) -> None:
+        """The user's answer to "no secure keyring": passphrase, session-only or off."""
+        self.controller.update_settings(self.settings.replace(history_key_backend=backend))
+        self.open_history(passphrase)
+
+    def _history_opened(self, opening: HistoryOpening | None, error: BaseException | None, show: bool) -> None:
+        if error is not None or opening is None:
+            opening = HistoryOpening(None, f"history could not open ({type(error).__name__})", Remedy.NOTHING)
+        if opening.store is None and opening.problem and self.prompt is not None and opening.remedy in (
+                Remedy.PASSPHRASE, Remedy.CHOOSE_KEY, Remedy.FRESH_START):
+            self.prompt.ask(opening, show)  # the UI answers through open_history & co. or use_history
+            return
+        self.use_history(opening, show)
+
+    def use_history(self, opening: HistoryOpening, show: bool = False) -> None:
+        """Install what opened (or nothing, with its problem) and build the assistant on it."""
+        old = self.history_store
+        self.history_store = opening.store
+        self.history_problem = opening.problem
+        self.slots.history.put(opening.store)
+        if opening.store is None and opening.problem:
+            self.controller.report(Problem(ProblemKind.HISTORY, f"history is not being saved: {opening.problem}"))
+            self.notify("History", f"History is not being saved: {opening.problem}", Level.WARNING)
+        else:
+            self.controller.clear(ProblemKind.HISTORY)
+            if opening.aside:
+                self.notify("History", "A new history was started; the old one is kept aside, unchanged, "
+                            f"as {opening.aside}.")
+        if old is not None and old is not opening.store:
+            self.lanes.history.submit(old.close)
+        self._build_assistant()
+        self.bus.publish(HistoryChanged(opening.store is not None, show))
+
+    def _erased(self, erased: Erased) -> None:
+        self.controller.forget_last_if(lambda last: erased.covers(last.record_id, last.when))
+
+    def purge(self) -> None:
+        store = self.history_store
+        if store is not None:
+            self.lanes.history.submit(store.purge_expired)
+
+    def _timeline_event(self, event: dict[str, Any]) -> None:
+        """Privacy monitor thread: keep the event (encrypted) on the history lane."""
+        store = self.history_store
+        if store is None:
+            return
+        key = f"{event.get('ts', time.time())}-{event.get('kind')}"
+
+        def put() -> None:
+            try:
+                store.put_item("privacy_event", key, event)
+            except Exception as exc:
+                log.info("privacy event not stored: %s", type(exc).__name__)
+
+        self.lanes.history.submit(put)
+
+    def _build_assistant(self) -> None:
+        if self._timers is not None:
+            self._timers.stop()
+        try:
+            assistant, timers = self.builder.assistant(
+                self.settings, self.history_store, notify=lambda title, message: self.notify(title, message),
+                status=lambda: self.controller.status().to_json(), play_sound=lambda: self.sound("start"))
+        except Exception as exc:
+            log.exception("assistant unavailable")
+            self.controller.report(Problem(ProblemKind.ASSISTANT, f"assistant not available ({type(exc).__name__})"))
+            self.assistant_ready.open()  # `ask` then says "not available" instead of waiting
+            return
+        self.slots.assistant.put(assistant)
+        self._timers = timers
+        timers.start()
+        self.controller.clear(ProblemKind.ASSISTANT)
+        self.assistant_ready.open()
+
+    # ---- reactions ----------------------------------------------------------------------
+    def _on_event(self, event: object) -> None:
+        if isinstance(event, StatusChanged) and self._hotkey is not None:
+            session = self.slots.session.get()
+            self._hotkey.sync(session is not None and session.state == "listening")
+        elif isinstance(event, SettingsChanged) and event.before is not None:
+            self.lanes.tasks.submit(lambda: self._apply(event.before, event.settings))
+
+    def _apply(self, before: Settings, new: Settings) -> None:
+        changed = affected(before, new)
+        if "session" in changed:
+            self._build_session(new)
+        if "hotkey" in changed:
+            self._start_hotkey(new)
+        if "indicators" in changed:
+            self.controller.set_indicators_paused(not new.indicators_enabled)
+        if "autostart" in changed:
+            self._sync_autostart(new)
+        if "retention" in changed and self.history_store is not None:
+            self.history_store.retention = new.history_retention
+        if "history" in changed and self.history_store is None:
+            self.open_history()
+        elif "assistant" in changed:
+            self._build_assistant()
+
+    def set_paused(self, paused: bool) -> None:
+        self.lanes.tasks.submit(lambda: self.controller.set_indicators_paused(paused))
+
+    def acknowledge(self, exe: str) -> None:
+        """"I expect this" for one app, from the Privacy window; saved in settings."""
+        if self.monitor is None:
+            return
+        try:
+            apps = self.monitor.acknowledge(exe)
+        except ValueError as exc:
+            self.notify("Privacy", str(exc), Level.WARNING)
+            return
+        settings = self.settings.replace(acknowledged_apps=list(apps))
+        self.lanes.tasks.submit(lambda: self.controller.update_settings(settings))
+
+    def download(self, name: str, done: Done) -> None:
+        self.notify("Model", f"Downloading {name}… the tray shows the traffic.")
+        self.lanes.tasks.submit(lambda: self.builder.download_model(name), done)
+
+    def input_devices(self) -> list[str]:
+        """Microphone names for Settings (may re-initialise PortAudio: call it on a lane)."""
+        session = self.slots.session.get()
+        recorder = getattr(session, "recorder", None)
+        if recorder is not None:
+            return list(recorder.input_names())
+        try:
+            import sounddevice
+        except Exception:  # PortAudio missing: no list to offer
+            return []
+        from trayassist.core.audio import input_device_names
+
+        return input_device_names(sounddevice)
+
+
+class Feedback:
+    """What a press and a release do besides the mic: remember the focused window, sounds."""
+
+    def __init__(self, output: Slot[OutputPort], sound: Callable[[str], None]) -> None:
+        self._output = output
+        self._sound = sound
+
+    def pressed(self) -> None:
+        focus = getattr(self._output.get(), "focus", None)
+        if focus is not None:
+            focus.mark()
+        self._sound("start")
+
+    def released(self) -> None:
+        self._sound("stop")
+
+
+def _line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
