@@ -72,6 +72,7 @@ class Runtime:
         self.history_problem: str | None = None
         self._timers: Any = None
         self._hotkey: Any = None
+        self._listening = False  # what the hotkey was last told
         self._hotkey_backend: Any = None
         self._autostart: Any = None
         bus.subscribe(self._on_event)
@@ -90,6 +91,7 @@ class Runtime:
 
     def _start(self) -> None:
         settings = self.settings
+        self._start_hotkey(settings)  # first: the key is what the user reaches for
         self._build_session(settings)
         self.started.open()
         try:
@@ -104,7 +106,6 @@ class Runtime:
         except Exception as exc:
             log.warning("privacy indicators unavailable: %s", exc)
             self.notify("Privacy indicators", f"not available: {_line(exc)}", Level.WARNING)
-        self._start_hotkey(settings)
         self._sync_autostart(settings)
         self.open_history()
 
@@ -317,8 +318,14 @@ class Runtime:
     # ---- reactions ----------------------------------------------------------------------
     def _on_event(self, event: object) -> None:
         if isinstance(event, StatusChanged) and self._hotkey is not None:
+            # Only a change of the session's own listening (a tray click, the CLI) is news
+            # for the hotkey: between a key press and the press reaching the session,
+            # other status updates must not make it forget the key is down.
             session = self.slots.session.get()
-            self._hotkey.sync(session is not None and session.state == "listening")
+            listening = session is not None and session.state == "listening"
+            if listening != self._listening:
+                self._listening = listening
+                self._hotkey.sync(listening)
         elif isinstance(event, SettingsChanged) and event.before is not None:
             self.lanes.tasks.submit(lambda: self._apply(event.before, event.settings))
 

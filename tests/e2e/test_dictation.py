@@ -26,6 +26,7 @@ def test_hold_the_chord_speak_and_the_text_lands_in_the_focused_window(
     said = "Please buy milk and bread on the way home."
     wav = pulse.speak(said, speech_dir / "milk.wav").path
     win = windows("notes")
+    assert app.wait_for_log("hotkey listening"), app.log_text()
     env = desktop.env()
     focus(env, win)
     xdotool(env, "keydown", "ctrl+alt+space")
@@ -45,6 +46,7 @@ def test_hold_the_chord_speak_and_the_text_lands_in_the_focused_window(
 
 
 def test_a_wrong_chord_does_not_open_the_mic(app: App, desktop: Desktop) -> None:
+    assert app.wait_for_log("hotkey listening"), app.log_text()
     env = desktop.env()
     xdotool(env, "keydown", "ctrl+shift+alt+space")
     try:

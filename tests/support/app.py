@@ -38,6 +38,14 @@ class App:
             raise RuntimeError(f"app did not answer status; output:\n{self.output()}")
         return self
 
+    def log_text(self) -> str:
+        p = self.basedir / "log" / "trayassist.log"
+        return p.read_text(errors="replace") if p.exists() else ""
+
+    def wait_for_log(self, text: str, timeout: float = 30) -> bool:
+        """Services start after `status` answers (the icon comes first): wait for one."""
+        return wait_for(lambda: text in self.log_text(), timeout)
+
     def output(self) -> str:
         p = self.basedir / "app.stdout"
         return p.read_text() if p.exists() else ""
