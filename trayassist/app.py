@@ -97,14 +97,15 @@ def _run_tray(paths: Paths, guard: Any, dialogs: bool) -> int:
                             assistant=slots.assistant, output=slots.output, privacy=slots.privacy,
                             feedback=Feedback(slots.output, lambda which: runtime.sound(which)))
     flow = HistoryFlow(lambda: runtime)
-    runtime = Runtime(ServiceBuilder(paths, dict(os.environ), guard), controller, bus, slots, lanes,
-                      prompt=flow if dialogs else None)
+    builder = ServiceBuilder(paths, dict(os.environ), guard)
+    runtime = Runtime(builder, controller, bus, slots, lanes, prompt=flow if dialogs else None)
     tasks = TaskRunner(lanes.tasks)
     commands = app_commands(controller, AppActions(
         ptt=runtime.on_ptt_lane, history_lane=lanes.history, history=lambda: runtime.history_store,
         assistant_ready=runtime.assistant_ready, activate=lambda: shell.activate(),
         quit=lambda: QTimer.singleShot(50, QApplication.quit)))
-    shell = Shell(bus, controller, runtime, commands, tasks, dialogs=dialogs)
+    shell = Shell(bus, controller, runtime, commands, tasks, dialogs=dialogs,
+                  desktop=builder.desktop_notifications())
     shell.show()  # the icon first: nothing below waits for the keyring, the history or the model
     install_excepthook(paths, shell.show_crash)
     ipc = IpcServer(paths.ipc_name, command_handler(commands))

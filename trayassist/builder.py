@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from trayassist.core.transcribe.models import ModelNeedsDownload
     from trayassist.platform.autostart import Autostart
     from trayassist.platform.hotkeys import BackendChoice
+    from trayassist.platform.notifications import DesktopNotifications
     from trayassist.platform.output import TextOutput
 
 log = logging.getLogger(__name__)
@@ -162,6 +163,11 @@ class ServiceBuilder:
         if not settings.indicators_enabled:
             monitor.pause()
         return monitor
+
+    def desktop_notifications(self) -> DesktopNotifications:
+        from trayassist.platform.notifications import DesktopNotifications
+
+        return DesktopNotifications(self.env)
 
     def hotkey_backend(self) -> BackendChoice:
         from trayassist.platform.hotkeys import select_backend

@@ -81,8 +81,13 @@ class Runtime:
     def settings(self) -> Settings:
         return self.controller.settings
 
-    def notify(self, title: str, message: str, level: Level = Level.INFO) -> None:
-        self.bus.publish(Notice(title, message, level))
+    def notify(self, title: str, message: str, level: Level = Level.INFO, detail: str | None = None) -> None:
+        self.bus.publish(Notice(title, message, level, detail))
+
+    def notify_private(self, title: str, message: str) -> None:
+        """The assistant's own notices (a timer's label, a note): the words only as detail."""
+        self.notify(title, f"{title}: it's time" if title in ("Timer", "Alarm") else f"{title}: done",
+                    detail=message)
 
     # ---- start and stop ---------------------------------------------------------------
     def start(self) -> None:
@@ -176,11 +181,12 @@ class Runtime:
             self.notify("Hotkey", f"{exc}; use the tray or `trayassist ptt toggle`", Level.WARNING)
             return
         controller = HotkeyController(settings.hotkey_mode, on_start=lambda: self.ptt(self.controller.press),
-                                      on_stop=lambda: self.ptt(self.controller.release))
+                                      on_stop=lambda: self.ptt(self.controller.release),
+                                      on_cancel=lambda: self.ptt(self.controller.cancel))
         self._hotkey = controller
         try:
             choice = self.builder.hotkey_backend()
-            choice.backend.start(chord, controller.press, controller.release)
+            choice.backend.start(chord, controller.press, controller.release, controller.cancel)
         except Exception as exc:
             log.warning("hotkey backend failed: %s", exc)
             self.controller.report(Problem(ProblemKind.HOTKEY, "no global hotkey works here",
@@ -302,7 +308,7 @@ class Runtime:
             self._timers.stop()
         try:
             assistant, timers = self.builder.assistant(
-                self.settings, self.history_store, notify=lambda title, message: self.notify(title, message),
+                self.settings, self.history_store, notify=self.notify_private,
                 status=lambda: self.controller.status().to_json(), play_sound=lambda: self.sound("start"))
         except Exception as exc:
             log.exception("assistant unavailable")

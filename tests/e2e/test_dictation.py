@@ -53,3 +53,25 @@ def test_a_wrong_chord_does_not_open_the_mic(app: App, desktop: Desktop) -> None
         assert not pulse.wait_for(lambda: app.status()["mic"]["self"], 1.5)
     finally:
         xdotool(env, "keyup", "ctrl+shift+alt+space")
+
+
+def test_escape_while_holding_the_chord_discards_what_was_said(
+        app: App, desktop: Desktop, windows: Callable[[str], Window], speech_dir: Path) -> None:
+    wav = pulse.speak("This sentence must never be typed or kept.", speech_dir / "escape.wav").path
+    win = windows("escape")
+    assert app.wait_for_log("hotkey listening"), app.log_text()
+    before = app.status()["last"]
+    env = desktop.env()
+    focus(env, win)
+    xdotool(env, "keydown", "ctrl+alt+space")
+    try:
+        assert pulse.wait_for(lambda: app.status()["mic"]["self"], 10), "the chord did not open the mic"
+        pulse.play(wav)
+        xdotool(env, "key", "Escape")
+        assert pulse.wait_for(lambda: not app.status()["mic"]["self"], 10), "Escape did not close the mic"
+    finally:
+        xdotool(env, "keyup", "ctrl+alt+space")
+    assert pulse.wait_for(lambda: app.status()["state"] in ("idle", "error"), 30)
+    assert app.status()["last"] == before and win.text().strip() == ""
+    listed = app.cli("history", "list", "--json")
+    assert "never be typed" not in listed.stdout + listed.stderr

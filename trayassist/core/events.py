@@ -34,8 +34,9 @@ class Notice:
     """Something the user should read: shown by the one notifier."""
 
     title: str
-    message: str
+    message: str  # never the words the user said: notification daemons keep it
     level: Level = Level.INFO
+    detail: str | None = None  # may quote the user (a reply, a note): shown only if allowed
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "level", Level(self.level))  # callers may pass "info"

@@ -110,6 +110,11 @@ class SettingsDialog(QDialog):
         self.notifications = QCheckBox("Show desktop notifications")
         self.notifications.setChecked(settings.notifications)
         form.addRow(self.notifications)
+        self.notification_text = QCheckBox("Show what I said (and notes, list items) in notifications")
+        self.notification_text.setToolTip("Notification daemons keep what they show and lock screens display it; "
+                                          "off, a notification says only what happened.")
+        self.notification_text.setChecked(settings.notification_text)
+        form.addRow(self.notification_text)
         layout.addWidget(keys)
 
         privacy = QGroupBox("Privacy and history")
@@ -163,6 +168,7 @@ class SettingsDialog(QDialog):
             output_mode=self.output_mode.currentData(),
             sounds=self.sounds.isChecked(),
             notifications=self.notifications.isChecked(),
+            notification_text=self.notification_text.isChecked(),
             indicators_enabled=self.indicators.isChecked(),
             history_retention=self.retention.currentData(),
             history_key_backend=self.key_backend.currentData(),

@@ -20,7 +20,7 @@ from trayassist.core.events import DownloadNeeded, EventBus, HistoryChanged, Not
 from trayassist.core.status import Status
 from trayassist.runtime import Runtime
 from trayassist.ui.bridge import Bridge
-from trayassist.ui.notifier import Notifier
+from trayassist.ui.notifier import Desktop, Notifier
 from trayassist.ui.tasks import TaskRunner
 from trayassist.ui.tray import Tray
 
@@ -34,7 +34,7 @@ class Shell(QObject):
     """Owns the tray and the windows; reacts to core events on the GUI thread."""
 
     def __init__(self, bus: EventBus, controller: Controller, runtime: Runtime, commands: CommandTable,
-                 tasks: TaskRunner, dialogs: bool) -> None:
+                 tasks: TaskRunner, dialogs: bool, desktop: Desktop | None = None) -> None:
         super().__init__()
         self.controller = controller
         self.runtime = runtime
@@ -52,7 +52,9 @@ class Shell(QObject):
                      "forget_5m": lambda: self.forget("5m"), "forget_today": lambda: self.forget("today")},
             on_pause=self.set_paused,
         )
-        self.notifier = Notifier(self.tray, dialogs=dialogs, notifications=controller.settings.notifications)
+        settings = controller.settings
+        self.notifier = Notifier(self.tray, dialogs=dialogs, notifications=settings.notifications,
+                                 show_text=settings.notification_text, desktop=desktop, lane=tasks.lane)
         self.bridge = Bridge(bus)
         self.bridge.status_changed.connect(self._status_changed)
         self.bridge.notice.connect(self._notice)
@@ -73,7 +75,7 @@ class Shell(QObject):
             window.update_snapshot(self.runtime.monitor.snapshot())
 
     def _notice(self, notice: Notice) -> None:
-        self.notifier.notify(notice.title, notice.message, notice.level.value)
+        self.notifier.notify(notice.title, notice.message, notice.level.value, notice.detail)
 
     def _utterance_done(self, event: UtteranceDone) -> None:
         settings = self.controller.settings
@@ -81,7 +83,7 @@ class Shell(QObject):
         if result.get("skill"):
             reply = result.get("reply") or "Done."
             # The reply may quote a note or a list: shown only when the user asked for it.
-            self.notifier.notify("TrayAssist", reply if settings.notification_text else action_summary(result))
+            self.notifier.notify("TrayAssist", action_summary(result), detail=reply)
             if reply and settings.spoken_replies:
                 self.tasks.run_task(lambda: self.runtime.builder.speak(reply))
             if result.get("needs_confirmation") and self.runtime.history_store is not None:
@@ -91,6 +93,7 @@ class Shell(QObject):
 
     def _settings_changed(self, event: SettingsChanged) -> None:
         self.notifier.notifications = event.settings.notifications
+        self.notifier.show_text = event.settings.notification_text
 
     def _history_changed(self, event: HistoryChanged) -> None:
         window = self.windows.pop("history", None)

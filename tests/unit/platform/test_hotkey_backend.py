@@ -27,7 +27,7 @@ class FakeBackend(HotkeyBackend):
     def available(self) -> tuple[bool, str]:
         return self._ok, self._why
 
-    def start(self, chord: Chord, on_press, on_release) -> None:  # type: ignore[no-untyped-def]
+    def start(self, chord: Chord, on_press, on_release, on_cancel=None) -> None:  # type: ignore[no-untyped-def]
         pass
 
     def stop(self) -> None:

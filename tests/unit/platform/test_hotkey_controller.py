@@ -138,3 +138,26 @@ def test_matcher_and_hybrid_tap_with_wrong_chord_in_between() -> None:
     clock.now += 5
     m.feed([("down", "space")])
     assert calls == ["start", "stop"]
+
+
+@pytest.mark.parametrize("mode", ["hold", "toggle", "hybrid"])
+def test_escape_while_listening_cancels_and_the_release_then_does_nothing(mode: str) -> None:
+    calls: list[str] = []
+    ctl = HotkeyController(mode, lambda: calls.append("start"), lambda: calls.append("stop"),
+                           on_cancel=lambda: calls.append("cancel"))
+    matcher = ChordMatcher(parse_chord("ctrl+alt+space"), ctl.press, ctl.release, ctl.cancel)
+    matcher.feed([("down", "ctrl"), ("down", "alt"), ("down", "space"), ("down", "esc"), ("up", "esc"),
+                  ("up", "space"), ("up", "alt"), ("up", "ctrl")])
+    assert calls == ["start", "cancel"] and not ctl.listening
+    matcher.feed([("down", "esc"), ("up", "esc")])  # Escape when idle belongs to the focused app
+    assert calls == ["start", "cancel"]
+    matcher.feed([("down", "ctrl"), ("down", "alt"), ("down", "space")])  # the next press works
+    assert calls == ["start", "cancel", "start"]
+
+
+def test_a_chord_with_escape_keeps_escape_for_itself() -> None:
+    calls: list[str] = []
+    matcher = ChordMatcher(parse_chord("ctrl+escape"), lambda: calls.append("press"), lambda: calls.append("release"),
+                           lambda: calls.append("cancel"))
+    matcher.feed([("down", "ctrl"), ("down", "esc"), ("up", "esc")])
+    assert calls == ["press", "release"]

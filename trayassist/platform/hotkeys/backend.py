@@ -30,8 +30,10 @@ class HotkeyBackend(ABC):
         """(usable, reason): the reason is shown by `doctor` either way."""
 
     @abstractmethod
-    def start(self, chord: Chord, on_press: Callback, on_release: Callback) -> None:
-        """Begin delivering the chord; raises HotkeyError when it cannot."""
+    def start(self, chord: Chord, on_press: Callback, on_release: Callback,
+              on_cancel: Callback | None = None) -> None:
+        """Begin delivering the chord (and Escape to `on_cancel`, where the backend sees
+        other keys); raises HotkeyError when it cannot."""
 
     @abstractmethod
     def stop(self) -> None:
@@ -54,7 +56,8 @@ class CliOnlyBackend(HotkeyBackend):
     def available(self) -> tuple[bool, str]:
         return True, CLI_HINT
 
-    def start(self, chord: Chord, on_press: Callback, on_release: Callback) -> None:
+    def start(self, chord: Chord, on_press: Callback, on_release: Callback,
+              on_cancel: Callback | None = None) -> None:
         log.info("hotkey backend cli-only: %s", CLI_HINT)
 
     def stop(self) -> None:

@@ -145,11 +145,15 @@ class ChordMatcher:
     """
 
     def __init__(
-        self, chord: Chord, on_press: Callable[[], None], on_release: Callable[[], None]
+        self, chord: Chord, on_press: Callable[[], None], on_release: Callable[[], None],
+        on_cancel: Callable[[], None] | None = None,
     ) -> None:
         self.chord = chord
         self._on_press = on_press
         self._on_release = on_release
+        # Escape discards the utterance being spoken (the controller ignores it when idle);
+        # a chord that contains Escape keeps it for itself.
+        self._on_cancel = on_cancel if "escape" not in chord.keys else None
         self._down: set[str] = set()  # raw physical names, lower-cased
         self.active = False
 
@@ -161,6 +165,9 @@ class ChordMatcher:
         if physical in self._down:
             return  # auto-repeat
         self._down.add(physical)
+        if self._on_cancel is not None and normalize_key(raw) == "escape":
+            self._on_cancel()
+            return
         if not self.active and self.held() == self.chord.keys:
             self.active = True
             self._on_press()

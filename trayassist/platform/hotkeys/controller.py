@@ -28,11 +28,13 @@ class HotkeyController:
         on_stop: Callable[[], None],
         clock: Callable[[], float] = time.monotonic,
         hold_threshold_s: float = HYBRID_HOLD_S,
+        on_cancel: Callable[[], None] | None = None,
     ) -> None:
         self._check(mode)
         self.mode = mode
         self._on_start = on_start
         self._on_stop = on_stop
+        self._on_cancel = on_cancel
         self._clock = clock
         self.hold_threshold_s = hold_threshold_s
         self._lock = threading.RLock()  # callbacks may call sync()
@@ -79,6 +81,16 @@ class HotkeyController:
                 return
             if self.mode == "hold" or self.mode == "hybrid" and self._clock() - started_at > self.hold_threshold_s:
                 self._stop()
+
+    def cancel(self) -> None:
+        """Escape: discard what is being said, in any mode; nothing when not listening."""
+        with self._lock:
+            if not self._listening:
+                return
+            self._listening = False
+            self._pressed_at = None
+            if self._on_cancel is not None:
+                self._on_cancel()
 
     def _start(self) -> None:
         self._listening = True

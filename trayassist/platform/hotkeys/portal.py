@@ -257,7 +257,10 @@ class PortalBackend(HotkeyBackend):
         finally:
             conn.close()
 
-    def start(self, chord: Chord, on_press: Callback, on_release: Callback) -> None:
+    def start(self, chord: Chord, on_press: Callback, on_release: Callback,
+              on_cancel: Callback | None = None) -> None:
+        # The portal delivers only the bound shortcut: Escape cannot be seen without
+        # binding it for the whole desktop, so cancel stays with the tray and the CLI.
         from jeepney.bus_messages import message_bus
 
         self.stop()

@@ -85,14 +85,15 @@ class PynputBackend(HotkeyBackend):
             return False, f"pynput cannot start: {str(exc).splitlines()[0]}"
         return True, "pynput keyboard listener"
 
-    def start(self, chord: Chord, on_press: Callback, on_release: Callback) -> None:
+    def start(self, chord: Chord, on_press: Callback, on_release: Callback,
+              on_cancel: Callback | None = None) -> None:
         try:
             from pynput import keyboard
         except Exception as exc:
             raise HotkeyError(f"pynput unavailable: {exc}") from exc
         with self._lock:
             self._stop_locked()
-            matcher = ChordMatcher(chord, on_press, on_release)
+            matcher = ChordMatcher(chord, on_press, on_release, on_cancel)
             self.matcher = matcher
 
             def down(key: Any) -> None:
