@@ -136,6 +136,8 @@ def _run(args: argparse.Namespace, paths: Paths, settings: Settings, keyring_mod
     command = args.history_command
     if command == "wipe" and not args.yes:
         raise _Fail("wipe destroys the history key and every record; run it again with --yes")
+    if command in ("wipe", "forget", "delete") and _through_app(args, paths, out):
+        return EXIT_OK
     if keyring_module is None:
         import keyring as keyring_module
     backend = settings.history_key_backend
@@ -145,8 +147,6 @@ def _run(args: argparse.Namespace, paths: Paths, settings: Settings, keyring_mod
         raise _Fail("the history is session-only: it lives in the running app's memory, "
                     "the CLI cannot read it")
     paths.ensure()
-    if command in ("wipe", "forget", "delete") and _through_app(args, paths, out):
-        return EXIT_OK
     exists = paths.history_db.exists() or key_meta_path(paths).exists()
     if not exists and command != "wipe":
         return _empty(args, out)

@@ -53,6 +53,10 @@ class App:
     def cli(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
         return cli(self.basedir, *args, env=self.env, timeout=timeout)
 
+    def cli_async(self, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen([sys.executable, "-m", "trayassist.cli", "--basedir", str(self.basedir), *args],
+                                env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+
     def try_status(self) -> dict[str, Any] | None:
         r = self.cli("status", "--json", timeout=30)
         return json.loads(r.stdout) if r.returncode == 0 else None

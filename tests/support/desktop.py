@@ -46,22 +46,23 @@ class Desktop:
                 p.kill()
 
 
-def _free_display() -> int:
-    for n in range(90, 190):
-        if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists():
-            return n
-    raise RuntimeError("no free X display number")
-
-
 def start_desktop(tray: bool = True) -> Desktop:
     for tool in ("Xvfb", "xdpyinfo") + (("trayer",) if tray else ()):
         if not shutil.which(tool):
             raise RuntimeError(f"{tool} missing: run `make test` (installs it as root)")
-    n = _free_display()
-    display = f":{n}"
-    xvfb = subprocess.Popen(["Xvfb", display, "-screen", "0", "800x200x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    desk = Desktop(display, [xvfb])
+    # -displayfd: Xvfb picks a free display number itself and writes it once it listens,
+    # so two runs starting at the same moment never share (or steal) one display.
+    read_end, write_end = os.pipe()
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "800x200x24", "-nolisten", "tcp"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(write_end,))
+    os.close(write_end)
+    with os.fdopen(read_end) as numbers:
+        number = numbers.readline().strip()  # empty when Xvfb died
+    if not number.isdigit():
+        xvfb.kill()
+        xvfb.wait(10)
+        raise RuntimeError("Xvfb did not start")
+    desk = Desktop(f":{number}", [xvfb])
     env = desk.env()
     ok = wait_for(lambda: subprocess.run(["xdpyinfo"], env=env, capture_output=True).returncode == 0, 15)
     if not ok:
