@@ -282,6 +282,7 @@ class Runtime:
 
     def _erased(self, erased: Erased) -> None:
         self.controller.forget_last_if(lambda last: erased.covers(last.record_id, last.when))
+        self.bus.publish(HistoryChanged(True, erased=True))
 
     def purge(self) -> None:
         store = self.history_store

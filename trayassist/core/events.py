@@ -63,6 +63,7 @@ class HistoryChanged:
 
     available: bool
     show: bool = False  # the user asked for the History window: show it now
+    erased: bool = False  # records were erased (any way): what windows show is stale
 
 
 Event = StatusChanged | UtteranceDone | Notice | SettingsChanged | DownloadNeeded | HistoryChanged

@@ -96,6 +96,11 @@ class Shell(QObject):
         self.notifier.show_text = event.settings.notification_text
 
     def _history_changed(self, event: HistoryChanged) -> None:
+        if event.erased:  # same store, fewer records: no decrypted text stays on screen
+            window = self.windows.get("history")
+            if window is not None and window.isVisible():
+                window.refresh()
+            return
         window = self.windows.pop("history", None)
         if window is not None:  # it holds the store that was replaced
             window.close()
