@@ -21,11 +21,9 @@ from trayassist.core.events import DownloadNeeded, EventBus, HistoryChanged, Not
 from trayassist.core.lanes import Done, Gate, Lane
 from trayassist.core.ports import AssistantPort, HistoryPort, OutputPort, PrivacyPort, SessionPort, Slot
 from trayassist.core.status import Level, Problem, ProblemKind
+from trayassist.hotkey_service import HotkeyService
 
 log = logging.getLogger(__name__)
-
-NO_HOTKEY = ("No global hotkey works in this session. Bind `trayassist ptt toggle` to a key in your "
-             "desktop's shortcut settings.")
 
 
 @dataclass
@@ -71,9 +69,7 @@ class Runtime:
         self.history_store: Any = None
         self.history_problem: str | None = None
         self._timers: Any = None
-        self._hotkey: Any = None
-        self._listening = False  # what the hotkey was last told
-        self._hotkey_backend: Any = None
+        self.hotkey = HotkeyService(builder, controller, self.ptt, self.notify)
         self._autostart: Any = None
         bus.subscribe(self._on_event)
 
@@ -96,7 +92,7 @@ class Runtime:
 
     def _start(self) -> None:
         settings = self.settings
-        self._start_hotkey(settings)  # first: the key is what the user reaches for
+        self.hotkey.start(settings)  # first: the key is what the user reaches for
         self._build_session(settings)
         self.started.open()
         try:
@@ -147,8 +143,7 @@ class Runtime:
         self.notify("Microphone", message, Level.ERROR)
 
     def shutdown(self) -> None:
-        if self._hotkey_backend is not None:
-            self._hotkey_backend.stop()
+        self.hotkey.stop()
         if self._timers is not None:
             self._timers.stop()
         self.lanes.ptt.shutdown()
@@ -168,36 +163,6 @@ class Runtime:
         return bool(getattr(getattr(session, "recorder", None), "stuck", False))
 
     # ---- hotkey, autostart, sounds ------------------------------------------------------
-    def _start_hotkey(self, settings: Settings) -> None:
-        """Pick and start the global hotkey (the portal may wait on a dialog: a lane, not the GUI)."""
-        from trayassist.platform.hotkeys import HotkeyController, parse_chord
-
-        old, self._hotkey_backend = self._hotkey_backend, None
-        if old is not None:
-            old.stop()
-        try:
-            chord = parse_chord(settings.hotkey)
-        except ValueError as exc:
-            self.notify("Hotkey", f"{exc}; use the tray or `trayassist ptt toggle`", Level.WARNING)
-            return
-        controller = HotkeyController(settings.hotkey_mode, on_start=lambda: self.ptt(self.controller.press),
-                                      on_stop=lambda: self.ptt(self.controller.release),
-                                      on_cancel=lambda: self.ptt(self.controller.cancel))
-        self._hotkey = controller
-        try:
-            choice = self.builder.hotkey_backend()
-            choice.backend.start(chord, controller.press, controller.release, controller.cancel)
-        except Exception as exc:
-            log.warning("hotkey backend failed: %s", exc)
-            self.controller.report(Problem(ProblemKind.HOTKEY, "no global hotkey works here",
-                                           "bind `trayassist ptt toggle` to a key in your desktop's settings"))
-            self.notify("Hotkey", NO_HOTKEY, Level.WARNING)
-            return
-        self._hotkey_backend = choice.backend
-        self.controller.clear(ProblemKind.HOTKEY)
-        if not choice.backend.is_global:
-            self.notify("Hotkey", NO_HOTKEY)
-
     def on_ptt_lane(self, action: Callable[[], Any], done: Done | None = None) -> None:
         """Run a push-to-talk action on its lane once the session was built (the first
         seconds after start), in the order asked; `done(result, error)` when it ran."""
@@ -324,15 +289,9 @@ class Runtime:
 
     # ---- reactions ----------------------------------------------------------------------
     def _on_event(self, event: object) -> None:
-        if isinstance(event, StatusChanged) and self._hotkey is not None:
-            # Only a change of the session's own listening (a tray click, the CLI) is news
-            # for the hotkey: between a key press and the press reaching the session,
-            # other status updates must not make it forget the key is down.
+        if isinstance(event, StatusChanged):
             session = self.slots.session.get()
-            listening = session is not None and session.state == "listening"
-            if listening != self._listening:
-                self._listening = listening
-                self._hotkey.sync(listening)
+            self.hotkey.session_listening(session is not None and session.state == "listening")
         elif isinstance(event, SettingsChanged) and event.before is not None:
             self.lanes.tasks.submit(lambda: self._apply(event.before, event.settings))
 
@@ -341,7 +300,7 @@ class Runtime:
         if "session" in changed:
             self._build_session(new)
         if "hotkey" in changed:
-            self._start_hotkey(new)
+            self.hotkey.start(new)
         if "indicators" in changed:
             self.controller.set_indicators_paused(not new.indicators_enabled)
         if "autostart" in changed:

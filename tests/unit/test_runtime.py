@@ -218,7 +218,7 @@ def test_the_hotkey_hears_only_real_changes_of_listening(tmp_path: Path) -> None
         def sync(self, listening: bool) -> None:
             synced.append(listening)
 
-    rig.runtime._hotkey = Hotkey()
+    rig.runtime.hotkey._hotkey = Hotkey()
     for _ in range(3):  # privacy ticks while the press is queued
         rig.bus.publish(StatusChanged(Status(State.IDLE)))
     assert synced == []
