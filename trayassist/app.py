@@ -120,8 +120,7 @@ def _run_tray(paths: Paths, guard: Any, dialogs: bool) -> int:
     code = qapp.exec()
     ipc.close()
     shell.close()
-    runtime.shutdown()
-    if runtime.stuck:
+    if runtime.shutdown():
         # PortAudio never let go of a stream (the sound server died mid-recording);
         # interpreter teardown would crash in its thread, so leave right here.
         logging.shutdown()

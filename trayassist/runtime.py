@@ -69,6 +69,7 @@ class Runtime:
         self.history_store: Any = None
         self.history_problem: str | None = None
         self._timers: Any = None
+        self._stuck = False  # a replaced session whose stream PortAudio never let go of
         self.hotkey = HotkeyService(builder, controller, self.ptt, self.notify)
         self._autostart: Any = None
         bus.subscribe(self._on_event)
@@ -115,7 +116,7 @@ class Runtime:
             session = self.builder.session(
                 settings, on_state=self.controller.on_session_state,
                 on_stream=lambda _open: self.controller.on_session_state("stream"),
-                on_problem=lambda message: self.notify("Microphone", message, Level.ERROR),
+                on_problem=self._mic_problem,
                 on_needs_download=lambda exc: self.bus.publish(
                     DownloadNeeded(exc.name, exc.approx_size, str(exc))))
         except CaptureUnavailable as exc:
@@ -129,8 +130,16 @@ class Runtime:
             # Look the device up now, so a press never enumerates devices; a missing mic shows at once.
             self.lanes.tasks.submit(session.recorder.prepare, self._device_checked)
         if old is not None:
+            self._stuck = self._stuck or _stuck(old)
             self.lanes.tasks.submit(old.shutdown)
         self.controller.on_session_state("rebuilt")
+
+    def _mic_problem(self, message: str) -> None:
+        """The recorder's thread: the stream stalled or died. The next good press clears it."""
+        from trayassist.core.session import MIC_FIX
+
+        self.controller.report(Problem(ProblemKind.MICROPHONE, message, MIC_FIX))
+        self.notify("Microphone", message, Level.ERROR)
 
     def _device_checked(self, _device: Any, error: BaseException | None) -> None:
         if error is None:
@@ -142,7 +151,10 @@ class Runtime:
         self.controller.report(Problem(ProblemKind.MICROPHONE, message, MIC_FIX))
         self.notify("Microphone", message, Level.ERROR)
 
-    def shutdown(self) -> None:
+    def shutdown(self) -> bool:
+        """Stop everything; True when PortAudio never let go of a stream, so the caller
+        must leave with os._exit (interpreter teardown would crash in its thread)."""
+        session = self.slots.session.get()
         self.hotkey.stop()
         if self._timers is not None:
             self._timers.stop()
@@ -155,12 +167,7 @@ class Runtime:
                 store.close()
             except Exception as exc:
                 log.warning("closing the history: %s", type(exc).__name__)
-
-    @property
-    def stuck(self) -> bool:
-        """PortAudio never let go of a stream: leave with os._exit (see Recorder.stuck)."""
-        session = self.slots.session.get()
-        return bool(getattr(getattr(session, "recorder", None), "stuck", False))
+        return self._stuck or _stuck(session)
 
     # ---- hotkey, autostart, sounds ------------------------------------------------------
     def on_ptt_lane(self, action: Callable[[], Any], done: Done | None = None) -> None:
@@ -361,6 +368,11 @@ class Feedback:
 
     def released(self) -> None:
         self._sound("stop")
+
+
+def _stuck(session: object) -> bool:
+    """PortAudio never let go of this session's stream (see Recorder.stuck)."""
+    return bool(getattr(getattr(session, "recorder", None), "stuck", False))
 
 
 def _line(exc: BaseException) -> str:

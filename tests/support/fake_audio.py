@@ -63,6 +63,11 @@ class FakeStream:
             if src.speed and self._stop.wait(BLOCK / RATE / src.speed):
                 return
 
+    def die(self) -> None:
+        """The sound server went away: PortAudio ends the stream by itself."""
+        self._stop.set()
+        self.active = False
+
     def abort(self) -> None:
         self._stop.set()
         if self._thread is not None:

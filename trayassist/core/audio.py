@@ -263,6 +263,10 @@ class Recorder:
             return
         if tail_s > 0:
             self._stop_tail.wait(tail_s)
+        if not self.is_open and self.problem is None:
+            # PortAudio ended the stream itself: the sound server or the device went away
+            # while recording (what was captured before that is still transcribed).
+            self._report("The microphone stopped while recording: the sound system or the device went away")
         if not self._stop_stream(stream):
             self._abandon(stream)
         self._stream = None

@@ -112,3 +112,16 @@ def test_the_status_is_listening_exactly_while_the_stream_is_open(tmp_path: Path
         controller.release().result(10)
     assert wrong == []
     assert controller.status().state is State.IDLE and not controller.status().mic_self
+
+
+def test_a_stream_that_dies_while_recording_is_reported_not_called_silence() -> None:
+    rig = Rig(np.concatenate([tone(1.0), quiet(3.0)]))
+    problems: list[str] = []
+    rig.recorder._on_problem = problems.append
+    rig.ptt.press()
+    rig.wait_for_audio(0.5)
+    rig.sd.streams[-1].die()
+    assert not rig.ptt.mic_open  # the real stream state, at once
+    utt = rig.ptt.release().result(10)
+    assert "stopped while recording" in (utt.error or "") and problems == [utt.error]
+    assert rig.streams == [True, False]
