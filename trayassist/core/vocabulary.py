@@ -152,3 +152,19 @@ def apply(action: str, words: Sequence[str], settings: Settings) -> tuple[Settin
     if change.words == settings.vocabulary:
         return settings, change
     return settings.replace(vocabulary=change.words), change
+
+
+def handle_request(args: dict[str, Any], settings: Settings,
+                   save: Callable[[Settings], None]) -> dict[str, Any]:
+    """The running app's `vocabulary` IPC command: {"action": ..., "words": [...]}. `save`
+    persists and applies the new settings (Controller.update_settings); run it on one lane so
+    two changes never race. Raises VocabularyError (one line) for bad requests."""
+    action, words = args.get("action"), args.get("words", [])
+    if action not in ACTIONS:
+        raise VocabularyError(f"vocabulary action must be one of {', '.join(ACTIONS)}")
+    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        raise VocabularyError("vocabulary words must be a list of text")
+    new, change = apply(str(action), words, settings)
+    if new is not settings:
+        save(new)
+    return change.to_dict()
