@@ -30,13 +30,17 @@ def cues(segments: Sequence[TimedSegment]) -> list[Cue]:
     out: list[Cue] = []
     for seg in segments:
         out.extend(_split(seg))
+    # In whole milliseconds (what the files hold): each cue at least MIN_CUE_S when there is
+    # room, ending no later than the next one starts, and never before it starts.
     fixed: list[Cue] = []
+    prev_end = 0
     for k, c in enumerate(out):
-        start = max(c.start, fixed[-1].end if fixed else 0.0)
-        end = max(c.end, start + MIN_CUE_S)
+        start = max(round(c.start * 1000), prev_end)
+        end = max(round(c.end * 1000), start + round(MIN_CUE_S * 1000))
         if k + 1 < len(out):
-            end = min(end, max(out[k + 1].start, start + 0.001))
-        fixed.append(Cue(start, end, c.text))
+            end = min(end, max(round(out[k + 1].start * 1000), start + 1))
+        fixed.append(Cue(start / 1000, end / 1000, c.text))
+        prev_end = end
     return fixed
 
 
