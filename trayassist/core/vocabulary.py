@@ -117,16 +117,18 @@ def export_text(words: Sequence[str]) -> str:
 def hint_text(words: Sequence[str], count_tokens: Callable[[str], int] | None = None,
               max_tokens: int = HINT_MAX_TOKENS) -> str | None:
     """The text the model is primed with, keeping as many entries (first ones first) as fit."""
-    if not words:
-        return None
-    count = count_tokens or _rough_tokens
-    kept: list[str] = []
-    for w in words:
-        candidate = HINT_PREFIX + ", ".join([*kept, w]) + "."
-        if count(candidate) > max_tokens:
-            break
-        kept.append(w)
+    kept = words[:fitting(words, count_tokens, max_tokens)]
     return HINT_PREFIX + ", ".join(kept) + "." if kept else None
+
+
+def fitting(words: Sequence[str], count_tokens: Callable[[str], int] | None = None,
+            max_tokens: int = HINT_MAX_TOKENS) -> int:
+    """How many of the first entries fit the model's hint (without a tokenizer: an estimate)."""
+    count = count_tokens or _rough_tokens
+    for n in range(1, len(words) + 1):
+        if count(HINT_PREFIX + ", ".join(words[:n]) + ".") > max_tokens:
+            return n - 1
+    return len(words)
 
 
 def _rough_tokens(text: str) -> int:
