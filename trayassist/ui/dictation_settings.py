@@ -61,7 +61,9 @@ class ReplacementsEditor(QWidget):
     def add_rule(self) -> None:
         n = self._append("", "")
         self.table.setCurrentCell(n, 0)
-        self.table.editItem(self.table.item(n, 0))
+        item = self.table.item(n, 0)
+        if item is not None:
+            self.table.editItem(item)
 
     def remove_selected(self) -> None:
         for n in sorted({i.row() for i in self.table.selectedIndexes()}, reverse=True):
