@@ -340,6 +340,11 @@ class Runtime:
         changed = affected(before, new)
         if "session" in changed:
             self._build_session(new)
+        elif "vocabulary" in changed:
+            session = self.slots.session.get()
+            engine = getattr(session, "engine", None)
+            if engine is not None:
+                engine.set_vocabulary(new.vocabulary)  # from the next utterance on
         if "hotkey" in changed:
             self._start_hotkey(new)
         if "indicators" in changed:
