@@ -340,11 +340,8 @@ class Runtime:
         changed = affected(before, new)
         if "session" in changed:
             self._build_session(new)
-        elif "vocabulary" in changed:
-            session = self.slots.session.get()
-            engine = getattr(session, "engine", None)
-            if engine is not None:
-                engine.set_vocabulary(new.vocabulary)  # from the next utterance on
+        elif "vocabulary" in changed and (engine := getattr(self.slots.session.get(), "engine", None)):
+            engine.set_vocabulary(new.vocabulary)  # from the next utterance on, no rebuild
         if "hotkey" in changed:
             self._start_hotkey(new)
         if "indicators" in changed:
