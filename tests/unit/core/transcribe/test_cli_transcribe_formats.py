@@ -122,3 +122,12 @@ def test_out_dir_and_txt(basedir: Path, jfk_flac: Path, tmp_path: Path) -> None:
     proc = cli(basedir, "transcribe", str(jfk_flac), "--out-dir", str(out))
     assert proc.returncode == 0, proc.stderr
     assert_heard(JFK, (out / "jfk.txt").read_text())
+
+
+def test_transcribe_uses_the_vocabulary(basedir: Path, speech_dir: Path) -> None:
+    from tests.support import pulse
+
+    wav = pulse.speak("I added a new panel to Grafana.", speech_dir / "cli-grafana.wav").path
+    assert cli(basedir, "vocabulary", "add", "Grafana", "Kubernetes").returncode == 0
+    proc = cli(basedir, "transcribe", str(wav))
+    assert proc.returncode == 0 and "Grafana" in proc.stdout, proc.stdout + proc.stderr
