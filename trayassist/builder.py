@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "session": ("model", "model_path", "language", "device", "compute_type", "input_device",
                 "model_idle_unload_s"),
+    "vocabulary": ("vocabulary",),  # applied to the running engine, no rebuild
     "hotkey": ("hotkey", "hotkey_mode"),
     "indicators": ("indicators_enabled",),
     "autostart": ("start_at_login",),
@@ -133,7 +134,8 @@ class ServiceBuilder:
             raise CaptureUnavailable(f"audio capture unavailable: {exc}") from exc
         recorder = Recorder(sounddevice, settings.input_device, on_problem=on_problem, on_stream=on_stream)
         engine = Engine(resolve, device=settings.device, compute_type=settings.compute_type,
-                        language=settings.language, idle_unload_s=settings.model_idle_unload_s)
+                        language=settings.language, idle_unload_s=settings.model_idle_unload_s,
+                        vocabulary=settings.vocabulary)
         return PushToTalk(recorder, engine, model_name=settings.model, on_state=on_state)
 
     def download_model(self, name: str) -> Any:

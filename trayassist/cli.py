@@ -17,7 +17,8 @@ from trayassist import __version__
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 # Commands whose parser and handler live in their own module: add_parser() and run().
-EXTERNAL = {"history": "trayassist.cli_history", "transcribe": "trayassist.cli_transcribe"}
+EXTERNAL = {"history": "trayassist.cli_history", "transcribe": "trayassist.cli_transcribe",
+            "vocabulary": "trayassist.cli_vocabulary"}
 
 
 class Parser(argparse.ArgumentParser):

@@ -306,6 +306,8 @@ class Runtime:
         changed = affected(before, new)
         if "session" in changed:
             self._build_session(new)
+        elif "vocabulary" in changed and (engine := getattr(self.slots.session.get(), "engine", None)):
+            engine.set_vocabulary(new.vocabulary)  # from the next utterance on, no rebuild
         if "hotkey" in changed:
             self.hotkey.start(new)
         if "indicators" in changed:

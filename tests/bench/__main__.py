@@ -1,6 +1,6 @@
 """`make bench`: what users feel, measured on the real app, against DESIGN.md's budgets.
 
-    python -m tests.bench [--quick] [--only startup,idle,indicator,ptt,output,history,assistant]
+    python -m tests.bench [--quick] [--only startup,idle,indicator,ptt,output,history,assistant,vocabulary]
 
 Prints a table (✓ / ✗ against each budget, with the 1-minute load average beside
 every figure) and a Markdown table for the README; writes bench-results.json.
@@ -19,7 +19,7 @@ from typing import Any
 
 from tests.bench import report
 
-SECTIONS = ("startup", "idle", "indicator", "ptt", "output", "history", "assistant")
+SECTIONS = ("startup", "idle", "indicator", "ptt", "output", "history", "assistant", "vocabulary")
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -124,6 +124,11 @@ def run(sections: list[str], plan: Plan, figures: list[report.Figure], details: 
 
         section("assistant")
         add("assistant", assistant.run(plan.assistant_rounds, say))
+    if "vocabulary" in sections:
+        from tests.bench import vocabulary
+
+        section("vocabulary (rare names, tiny.en)")
+        add("vocabulary", vocabulary.run(say))
 
 
 def app_sections(desk: Any, mic: Any, root: Path, sections: list[str], plan: Plan, add: Any) -> None:

@@ -31,6 +31,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("history.forget", "forget what was said in the last span (5m, 2h, 1d, today)"),
     ("history.delete", "delete history records by id"),
     ("history.wipe", "crypto-erase the whole history"),
+    ("vocabulary", "add, remove, list or import the words the transcriber should prefer"),
     ("quit", "stop the app"),
 )
 NAMES = frozenset(name for name, _ in COMMANDS)
@@ -150,6 +151,16 @@ def app_commands(controller: Controller, actions: AppActions) -> CommandTable:
 
         actions.history_lane.submit(run, done)
 
+    def vocabulary(args: Mapping[str, Any], done: Done) -> None:
+        # On the caller's thread (the GUI's, like the Settings dialog): settings changes never race.
+        from trayassist.core.vocabulary import VocabularyError, handle_request
+
+        try:
+            result = handle_request(dict(args), controller.settings, controller.update_settings)
+        except VocabularyError as exc:
+            raise UserError(str(exc)) from None
+        done(result, None)
+
     def quit_(_args: Mapping[str, Any], done: Done) -> None:
         done({"quitting": True}, None)
         actions.quit()
@@ -171,5 +182,6 @@ def app_commands(controller: Controller, actions: AppActions) -> CommandTable:
         "history.forget": on_history(forget),
         "history.delete": on_history(delete),
         "history.wipe": wipe,
+        "vocabulary": vocabulary,
         "quit": quit_,
     })

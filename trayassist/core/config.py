@@ -28,6 +28,7 @@ RETENTION_CHOICES = ("off", "24h", "3m", "18m", "forever")
 HOTKEY_MODES = ("hold", "toggle", "hybrid")
 OUTPUT_MODES = ("type", "clipboard", "both", "none")
 KEY_BACKENDS = ("auto", "keyring", "passphrase", "session", "off")
+FILE_FORMATS = ("txt", "json", "srt", "vtt")
 
 
 def _choice(*choices: str) -> dict[str, Any]:
@@ -47,6 +48,13 @@ class Settings:
     compute_type: str = field(default="int8", metadata=_choice("int8", "int8_float16", "float16", "float32", "default"))
     model_idle_unload_s: int = field(default=300, metadata={"min": 10, "max": 86400})
     input_device: str = ""  # "" is the system default input
+    # Words and names the model should prefer (every transcription, files included)
+    vocabulary: list[str] = field(default_factory=list)
+    # Dictation only (never what the assistant parses)
+    spoken_punctuation: bool = True  # "comma", "new line"... become marks
+    drop_fillers: bool = True  # "um", "uh", a parenthetical "you know"
+    replacements: list[list[str]] = field(default_factory=list, metadata={"pairs": True})  # [from, to]
+    transcribe_format: str = field(default="srt", metadata=_choice(*FILE_FORMATS))  # "Transcribe a file…"
     # Hotkey and output
     hotkey: str = "ctrl+alt+space"
     hotkey_mode: str = field(default="hold", metadata=_choice(*HOTKEY_MODES))
@@ -95,6 +103,8 @@ class Settings:
             if error:
                 problems.append(f"{f.name}: {error}; using {default!r}")
                 continue
+            if f.metadata.get("pairs"):
+                value = [list(v) for v in value]
             values[f.name] = list(value) if isinstance(default, list) else value
         return cls(**values), problems
 
@@ -115,6 +125,12 @@ def _check(f: dataclasses.Field[Any], value: Any, default: Any) -> str | None:
         choices = f.metadata.get("choices")
         if choices and value not in choices:
             return f"expected one of {', '.join(choices)}"
+        return None
+    if isinstance(default, list) and f.metadata.get("pairs"):
+        if not isinstance(value, list) or not all(
+                isinstance(v, list) and len(v) == 2 and all(isinstance(x, str) for x in v) and v[0].strip()
+                for v in value):
+            return 'expected a list of ["from", "to"] pairs of text'
         return None
     if isinstance(default, list):
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trayassist.core.config import Settings, SettingsStore
+from trayassist.core.dictation_text import DictationOptions, shape_dictation
 from trayassist.core.errors import UserError
 from trayassist.core.events import EventBus, Notice, SettingsChanged, StatusChanged, UtteranceDone
 from trayassist.core.lanes import Done, Lane
@@ -190,6 +191,14 @@ class Controller:
                 output_text = assistant_result.output_text or text
             elif assistant_result.skill:
                 output_mode = "none"  # a command is not dictation
+        if assistant_result is None or not assistant_result.skill:
+            # Dictation: spoken punctuation, fillers, replacements. History and `last` keep the
+            # shaped text, i.e. what was typed (the command words are noise in a search).
+            text = output_text = shape_dictation(text, DictationOptions.from_settings(self.settings))
+            if not text.strip():
+                self.bus.publish(Notice("Nothing heard", "Only filler words were recognised.", Level.INFO))
+                return {"id": None, "text": "", "assistant": None, "output": None, "timings": timings,
+                        "reason": "filtered", "error": None}
         record_id = self._save_history(text, utterance, assistant_result)
         with self._lock:
             self.last = Last(record_id, text, self.clock())

@@ -27,8 +27,9 @@ def disable_onnxruntime_telemetry() -> None:
     import os
     import sys
 
+    already = os.environ.get("ORT_DISABLE_TELEMETRY") == "1"  # a second VAD: not a late import
     os.environ["ORT_DISABLE_TELEMETRY"] = "1"
-    if "onnxruntime" in sys.modules:
+    if "onnxruntime" in sys.modules and not already:
         import logging
 
         logging.getLogger(__name__).warning("onnxruntime was imported before its telemetry was disabled")

@@ -13,14 +13,14 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from trayassist.core.transcribe.filters import FilterOptions, clean_segments
+from trayassist.core.transcribe.filters import FilterOptions, clean_segments, segment_text
 from trayassist.core.transcribe.models import ModelError, ResolvedModel
 
 log = logging.getLogger(__name__)
@@ -38,12 +38,43 @@ class ChunkText:
     dropped: tuple[str, ...] = ()  # segment texts removed by the filters (for debugging)
 
 
+@dataclass(frozen=True)
+class TimedWord:
+    start: float
+    end: float
+    word: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class TimedSegment:
+    """A kept segment with times in seconds from the start of the audio given."""
+
+    start: float
+    end: float
+    text: str
+    words: tuple[TimedWord, ...] = ()
+
+
+@dataclass(frozen=True)
+class Timing:
+    """What a timed job (files) wants besides the text: progress and a way to stop early."""
+
+    on_segment: Callable[[float], None] | None = None  # seconds decoded so far in this audio
+    cancel: threading.Event | None = None
+
+
+class Cancelled(Exception):
+    """A timed job stopped because its cancel event was set."""
+
+
 @dataclass
 class _Job:
     kind: str  # "transcribe" | "load" | "unload" | "stop"
     future: Future[Any] = field(default_factory=Future)
     audio: np.ndarray | None = None
     prompt: Prompt = None
+    timing: Timing | None = None  # set: segments with word times instead of ChunkText
 
 
 def default_cpu_threads() -> int:
@@ -78,6 +109,7 @@ class Engine:
         on_state: Callable[[str], None] | None = None,
         filters: FilterOptions | None = None,
         model_factory: Callable[..., Any] | None = None,
+        vocabulary: Sequence[str] = (),
     ) -> None:
         self._resolve = resolve
         self.device = device
@@ -90,6 +122,8 @@ class Engine:
         self.model_state = "unloaded"  # "unloaded" | "loading" | "loaded" | "error"
         self.filters = filters or FilterOptions()
         self._factory = model_factory
+        self._vocabulary = tuple(vocabulary)
+        self._hint: tuple[tuple[str, ...], str | None] | None = None  # (vocabulary, hint) cache
         self._q: queue.Queue[_Job] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._model: Any = None
@@ -122,6 +156,14 @@ class Engine:
         """Another model-state listener (called on the worker thread)."""
         self._listeners.append(fn)
 
+    def set_vocabulary(self, words: Sequence[str]) -> None:
+        """Words and names to prefer from the next decode on (any thread)."""
+        self._vocabulary = tuple(words)
+
+    @property
+    def vocabulary(self) -> tuple[str, ...]:
+        return self._vocabulary
+
     def load(self) -> Future[ResolvedModel]:
         """Load now (e.g. on the first press, so the model is warm by release)."""
         return self._submit(_Job("load"))
@@ -133,6 +175,12 @@ class Engine:
         """Queue 16 kHz mono float32 audio; `prompt` may be a callable evaluated at run time
         (so a chunk can use the text of the chunk before it, which is done by then)."""
         return self._submit(_Job("transcribe", audio=audio, prompt=prompt))
+
+    def transcribe_timed(self, audio: np.ndarray, prompt: Prompt = None,
+                         timing: Timing | None = None) -> Future[list[TimedSegment]]:
+        """Like transcribe(), but the kept segments with segment and word times (for files);
+        fails with Cancelled when `timing.cancel` is set while it runs."""
+        return self._submit(_Job("transcribe", audio=audio, prompt=prompt, timing=timing or Timing()))
 
     # ---- worker thread ------------------------------------------------------------
     def _submit(self, job: _Job) -> Future[Any]:
@@ -225,13 +273,22 @@ class Engine:
         log.info("model unloaded")
         self._state("unloaded")
 
-    def _transcribe(self, job: _Job) -> ChunkText:
-        assert job.audio is not None
+    def _transcribe(self, job: _Job) -> ChunkText | list[TimedSegment]:
+        audio, timing = job.audio, job.timing
+        assert audio is not None
         self._ensure_loaded()
         prompt = job.prompt() if callable(job.prompt) else job.prompt
+        if timing is not None:
+            segments: list[TimedSegment] = self._with_cpu_retry(
+                lambda: self._decode_timed(audio, prompt, timing))
+            return segments
         t0 = time.perf_counter()
+        text, dropped = self._with_cpu_retry(lambda: self._decode(audio, prompt))
+        return ChunkText(text, len(audio) / 16000, time.perf_counter() - t0, dropped)
+
+    def _with_cpu_retry(self, decode: Callable[[], Any]) -> Any:
         try:
-            text, dropped = self._decode(job.audio, prompt)
+            return decode()
         except RuntimeError as exc:
             msg = str(exc).lower()
             if self.active_device == "cpu" or not any(k in msg for k in ("cuda", "cublas", "cudnn")):
@@ -241,8 +298,18 @@ class Engine:
             self.device = "cpu"
             self._model = None
             self._ensure_loaded()
-            text, dropped = self._decode(job.audio, prompt)
-        return ChunkText(text, len(job.audio) / 16000, time.perf_counter() - t0, dropped)
+            return decode()
+
+    def _hotwords(self) -> str | None:
+        """The vocabulary as the model's hint, cut to fit its token budget (cached)."""
+        words = self._vocabulary
+        if self._hint is None or self._hint[0] != words:
+            from trayassist.core.vocabulary import hint_text
+
+            tokenizer = getattr(self._model, "hf_tokenizer", None)
+            count = (lambda t: len(tokenizer.encode(t).ids)) if tokenizer is not None else None
+            self._hint = (words, hint_text(words, count))
+        return self._hint[1]
 
     def _decode(self, audio: np.ndarray, prompt: str | None) -> tuple[str, tuple[str, ...]]:
         f = self.filters
@@ -255,6 +322,7 @@ class Engine:
             language=self.language,
             beam_size=self.beam_size,
             initial_prompt=prompt or None,
+            hotwords=self._hotwords(),  # the vocabulary; placed before the prompt
             condition_on_previous_text=False,
             without_timestamps=False,
             vad_filter=False,
@@ -263,6 +331,28 @@ class Engine:
             compression_ratio_threshold=f.compression_ratio_threshold,
         )
         return clean_segments(list(segments), f)
+
+    def _decode_timed(self, audio: np.ndarray, prompt: str | None, timing: Timing) -> list[TimedSegment]:
+        f = self.filters
+        segments, _info = self._model.transcribe(
+            audio, language=self.language, beam_size=self.beam_size,
+            initial_prompt=prompt or None, hotwords=self._hotwords(),
+            condition_on_previous_text=False, word_timestamps=True, vad_filter=False,
+            no_speech_threshold=f.no_speech_threshold, log_prob_threshold=f.log_prob_threshold,
+            compression_ratio_threshold=f.compression_ratio_threshold,
+        )
+        kept: list[TimedSegment] = []
+        for seg in segments:  # a generator: each step decodes one more window
+            if timing.cancel is not None and timing.cancel.is_set():
+                raise Cancelled("cancelled")
+            text = segment_text(seg, f)
+            if text is not None:
+                words = tuple(TimedWord(float(w.start), float(w.end), str(w.word).strip(),
+                                        float(w.probability)) for w in (seg.words or ()))
+                kept.append(TimedSegment(float(seg.start), float(seg.end), text, words))
+            if timing.on_segment is not None:
+                timing.on_segment(float(seg.end))
+        return kept
 
 
 def _cuda_devices() -> int:

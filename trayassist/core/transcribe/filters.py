@@ -59,18 +59,26 @@ def clean_segments(
     kept: list[str] = []
     dropped: list[str] = []
     for seg in segments:
-        text = seg.text.strip()
-        low_conf = (seg.avg_logprob < opts.low_confidence_logprob
-                    or seg.no_speech_prob > opts.low_confidence_no_speech)
-        silent = (seg.no_speech_prob > opts.no_speech_threshold
-                  and seg.avg_logprob < opts.log_prob_threshold)
-        if (not text or is_nonspeech_tag(text) or silent
-                or seg.compression_ratio > opts.compression_ratio_threshold
-                or (low_conf and is_stock_phrase(text))):
-            dropped.append(text)
+        text = segment_text(seg, opts)
+        if text is None:
+            dropped.append(seg.text.strip())
             continue
-        kept.append(_strip_tags(text))
+        kept.append(text)
     return " ".join(k for k in kept if k), tuple(dropped)
+
+
+def segment_text(seg: Any, opts: FilterOptions) -> str | None:
+    """One segment's text with tags stripped, or None when the filters drop it."""
+    text = str(seg.text).strip()
+    low_conf = (seg.avg_logprob < opts.low_confidence_logprob
+                or seg.no_speech_prob > opts.low_confidence_no_speech)
+    silent = (seg.no_speech_prob > opts.no_speech_threshold
+              and seg.avg_logprob < opts.log_prob_threshold)
+    if (not text or is_nonspeech_tag(text) or silent
+            or seg.compression_ratio > opts.compression_ratio_threshold
+            or (low_conf and is_stock_phrase(text))):
+        return None
+    return _strip_tags(text)
 
 
 def _strip_tags(text: str) -> str:

@@ -55,3 +55,30 @@ def engine(bundled_model_path: Path, tmp_path_factory: pytest.TempPathFactory) -
     eng.load().result(60)
     yield eng
     eng.stop()
+
+
+JFK = ("And so, my fellow Americans: ask not what your country can do for you, "
+       "ask what you can do for your country.")
+
+
+@pytest.fixture(scope="session")
+def jfk_flac(speech_dir: Path) -> Path:
+    """The JFK line faster-whisper's own tests use, spoken by espeak-ng, with a second of
+    silence before and after, as FLAC (faster-whisper's wheel does not ship jfk.flac)."""
+    if not shutil.which("espeak-ng") or not shutil.which("sox"):
+        pytest.skip("espeak-ng/sox missing")
+    import subprocess
+
+    said = pulse.speak(JFK, speech_dir / "jfk-speech.wav").path
+    gap = pulse.silence(speech_dir / "gap1.wav", 1.0)
+    wav = pulse.concat([gap, said, gap], speech_dir / "jfk-padded.wav")
+    out = speech_dir / "jfk.flac"
+    subprocess.run(["sox", str(wav), str(out)], check=True, timeout=60)
+    return out
+
+
+def speech_span(path: Path) -> tuple[float, float]:
+    """First and last moment with sound in it (espeak-ng's silence is digital zero)."""
+    audio = read_wav(path)
+    loud = np.flatnonzero(np.abs(audio) > 0.02)
+    return loud[0] / 16000, loud[-1] / 16000
