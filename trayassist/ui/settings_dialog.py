@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
@@ -16,12 +17,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from trayassist.core import config
 from trayassist.core.config import Settings
+from trayassist.ui.dictation_settings import DictationPage
+from trayassist.ui.vocabulary_editor import RunTask
 
 RETENTION_LABELS = {
     "off": "Don't save", "24h": "24 hours", "3m": "3 months", "18m": "18 months", "forever": "Forever",
@@ -35,6 +39,16 @@ MODE_LABELS = {"hold": "Hold to talk", "toggle": "Press to start, press to stop"
 OUTPUT_LABELS = {"type": "Type into the focused window", "clipboard": "Copy to clipboard",
                  "both": "Type and copy", "none": "Only keep in history"}
 LANGUAGES = ["en", "auto", "de", "es", "fr", "it", "nl", "pt", "pl", "sv", "ja", "zh", "ru", "uk"]
+
+
+def _run_now(func: Callable[[], Any], done: Callable[[Any, BaseException | None], None]) -> None:
+    """Without a task runner (tests, previews): run at once."""
+    try:
+        result = func()
+    except Exception as exc:
+        done(None, exc)
+        return
+    done(result, None)
 
 
 def chord_from_sequence(seq: QKeySequence) -> str:
@@ -62,11 +76,16 @@ def _combo(labels: dict[str, str], current: str) -> QComboBox:
 
 class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, input_devices: Callable[[], list[str]] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, run_task: RunTask | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("TrayAssist Settings")
         self._original = settings
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        self.tabs = QTabWidget()
+        outer.addWidget(self.tabs)
+        general = QWidget()
+        layout = QVBoxLayout(general)
+        self.tabs.addTab(general, "&General")
 
         speech = QGroupBox("Speech")
         form = QFormLayout(speech)
@@ -116,6 +135,15 @@ class SettingsDialog(QDialog):
         self.notification_text.setChecked(settings.notification_text)
         form.addRow(self.notification_text)
         layout.addWidget(keys)
+        layout.addStretch(1)
+
+        # Dictation: vocabulary, spoken punctuation, replacements, fillers (its own page).
+        self.dictation = DictationPage(settings, run_task or _run_now)
+        self.tabs.addTab(self.dictation, "&Dictation")
+
+        more = QWidget()
+        layout = QVBoxLayout(more)
+        self.tabs.addTab(more, "&Privacy and assistant")
 
         privacy = QGroupBox("Privacy and history")
         form = QFormLayout(privacy)
@@ -145,15 +173,16 @@ class SettingsDialog(QDialog):
         self.start_at_login.setChecked(settings.start_at_login)
         form.addRow(self.start_at_login)
         layout.addWidget(assistant)
+        layout.addStretch(1)
 
         self.error = QLabel("")
         self.error.setStyleSheet("color: #c0392b")
         self.error.setWordWrap(True)
-        layout.addWidget(self.error)
+        outer.addWidget(self.error)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        outer.addWidget(buttons)
 
     def value(self) -> Settings:
         """The edited settings; raises ValueError with a readable message if invalid."""
@@ -177,6 +206,7 @@ class SettingsDialog(QDialog):
             llm_enabled=self.llm.isChecked(),
             llm_url=self.llm_url.text().strip(),
             start_at_login=self.start_at_login.isChecked(),
+            **self.dictation.changes(),
         )
 
     def accept(self) -> None:

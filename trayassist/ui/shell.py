@@ -49,6 +49,7 @@ class Shell(QObject):
                      "cancel": lambda: runtime.ptt(controller.cancel),
                      "history": self.show_history, "privacy": self.show_privacy,
                      "settings": self.show_settings, "about": self.show_about, "quit": QApplication.quit,
+                     "transcribe_file": self.transcribe_file,
                      "forget_5m": lambda: self.forget("5m"), "forget_today": lambda: self.forget("today")},
             on_pause=self.set_paused,
         )
@@ -147,6 +148,26 @@ class Shell(QObject):
 
         self.commands.dispatch("history.forget", {"span": span}, self.tasks.on_gui(done))
 
+    def transcribe_file(self) -> None:
+        """Tray: subtitles or a transcript of audio files, written beside them."""
+        from trayassist.core.transcribe.files import transcribe_file
+        from trayassist.ui.transcribe_file import TranscribeFileDialog
+
+        session = self.runtime.slots.session.get()
+        engine = getattr(session, "engine", None)
+        if engine is None:
+            self.notifier.notify("Transcribe a file", "speech capture is not ready yet", "warning")
+            return
+        dialog = self.windows.get("transcribe")
+        if dialog is None:
+            # The session's own engine: one model in memory; dictation waits at most one window.
+            dialog = TranscribeFileDialog(
+                lambda path, progress, cancel: transcribe_file(engine, path, progress=progress, cancel=cancel),
+                self.tasks.run_task, self.controller.settings.transcribe_format)
+            dialog.finished.connect(lambda _r: self.windows.pop("transcribe", None))
+            self.windows["transcribe"] = dialog
+        self._present(dialog)
+
     def show_privacy(self) -> None:
         from trayassist.ui.privacy_window import PrivacyWindow
 
@@ -172,7 +193,8 @@ class Shell(QObject):
 
         def open_dialog(names: list[str] | None, _error: BaseException | None) -> None:
             self._settings_pending = False
-            dialog = SettingsDialog(self.controller.settings, input_devices=lambda: names or [])
+            dialog = SettingsDialog(self.controller.settings, input_devices=lambda: names or [],
+                                    run_task=self.tasks.run_task)
             dialog.accepted.connect(lambda: self._save_settings(dialog))
             dialog.finished.connect(lambda _r: self.windows.pop("settings", None))
             self.windows["settings"] = dialog

@@ -43,7 +43,9 @@ class Tray(QSystemTrayIcon):
         self.cancel_action.setVisible(False)
         menu.addAction(self.cancel_action)
         menu.addSeparator()
-        for label, key in (("&History…", "history"), ("&Privacy…", "privacy"), ("&Settings…", "settings")):
+        entries = (("&History…", "history"), ("&Privacy…", "privacy"),
+                   ("&Transcribe a file…", "transcribe_file"), ("&Settings…", "settings"))
+        for label, key in entries:
             act = QAction(label, menu)
             act.triggered.connect(actions[key])
             menu.addAction(act)
