@@ -73,6 +73,10 @@ class Runtime:
         self.hotkey = HotkeyService(builder, controller, self.ptt, self.notify)
         self._autostart: Any = None
         bus.subscribe(self._on_event)
+        guard = builder.guard
+        if guard is not None:  # the guard counts from the first instant; the monitor starts later
+            controller.on_privacy({"network": {"self_connections": guard.self_connections,
+                                               "self_blocked": guard.blocked}})
 
     @property
     def settings(self) -> Settings:

@@ -138,6 +138,8 @@ def app_sections(desk: Any, mic: Any, root: Path, sections: list[str], plan: Pla
     if "startup" in sections:
         section("start-up")
         add("startup", tray.startup(desk, mic, root, plan.startup_runs, say))
+        section("start-up with a real keyring")
+        add("startup_keyring", tray.startup(desk, mic, root, plan.startup_runs, say, keyring=True))
     if not {"idle", "indicator", "ptt"} & set(sections):
         return
     app = launch(desk, mic, root / "main")

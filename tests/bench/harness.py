@@ -133,12 +133,13 @@ class RunningApp:
 
 
 def launch(desk: Desktop, mic: PrivateMic, basedir: Path, settings: dict[str, Any] | None = None,
-           wait: bool = True) -> RunningApp:
+           wait: bool = True, env: dict[str, str] | None = None) -> RunningApp:
+    """`env`: a whole environment to start from (a private Secret Service's), else ours."""
     paths = Paths.from_basedir(basedir).ensure()
     values, problems = Settings.from_dict(BENCH_SETTINGS | (settings or {}))
     assert not problems, problems
     paths.settings_file.write_text(json.dumps(values.to_dict(), indent=2))
-    app = App(basedir, app_env(desk.display, mic.env()))
+    app = App(basedir, app_env(desk.display, (env or {}) | mic.env()))
     started = time.monotonic()
     app.start(wait=False)
     running = RunningApp(app, paths, started, mic)

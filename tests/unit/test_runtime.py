@@ -84,6 +84,8 @@ class Autostart:
 class Builder:
     """Counts what was built; history openings come from a script."""
 
+    guard = None
+
     def __init__(self, openings: list[HistoryOpening]) -> None:
         self.built: list[str] = []
         self.openings = openings
