@@ -141,10 +141,14 @@ class Rig:
                                prompt=self.prompt)
 
     def settle(self) -> None:
-        """Let every lane finish what was queued so far (twice: work queues more work)."""
+        """Let every lane finish what was queued so far (thrice: work queues more work).
+        A barrier as wide as the lane occupies all its workers: everything before is done."""
+        lanes = self.runtime.lanes
         for _ in range(3):
-            for lane in (self.runtime.lanes.tasks, self.runtime.lanes.history, self.runtime.lanes.ptt):
-                lane.submit(lambda: None).result(10)
+            for lane, workers in ((lanes.tasks, 2), (lanes.history, 1), (lanes.ptt, 1)):
+                barrier = threading.Barrier(workers)
+                for f in [lane.submit(lambda b=barrier: b.wait(10)) for _ in range(workers)]:
+                    f.result(10)
 
 
 def opened() -> HistoryOpening:
