@@ -1,6 +1,6 @@
 """`make bench`: what users feel, measured on the real app, against DESIGN.md's budgets.
 
-    python -m tests.bench [--quick] [--only startup,idle,indicator,ptt,output,history,assistant,vocabulary]
+    python -m tests.bench [--quick] [--only startup,idle,indicator,ptt,release,output,history,assistant,vocabulary]
 
 Prints a table (✓ / ✗ against each budget, with the 1-minute load average beside
 every figure) and a Markdown table for the README; writes bench-results.json.
@@ -9,6 +9,7 @@ every figure) and a Markdown table for the README; writes bench-results.json.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import tempfile
@@ -19,7 +20,7 @@ from typing import Any
 
 from tests.bench import report
 
-SECTIONS = ("startup", "idle", "indicator", "ptt", "output", "history", "assistant", "vocabulary")
+SECTIONS = ("startup", "idle", "indicator", "ptt", "release", "output", "history", "assistant", "vocabulary")
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -35,10 +36,11 @@ class Plan:
     history_appends: int
     output_runs: int
     assistant_rounds: int
+    late_captures: int
 
 
-FULL = Plan(5, 60, 10, 8, (2, 10, 30, 60), 3, 100_000, 200, 5, 3)
-QUICK = Plan(2, 15, 5, 4, (2, 10, 30), 1, 100_000, 50, 2, 1)
+FULL = Plan(5, 60, 10, 8, (2, 10, 30, 60), 3, 100_000, 200, 5, 3, 50)
+QUICK = Plan(2, 15, 5, 4, (2, 30), 1, 100_000, 50, 2, 1, 10)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,12 +49,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default=",".join(SECTIONS),
                     help=f"comma-separated sections (default all): {','.join(SECTIONS)}")
     ap.add_argument("--json", type=Path, default=ROOT / "bench-results.json", help="where to write results")
+    ap.add_argument("--sizes", help="release → text clip lengths in seconds, e.g. 2,30,60")
+    ap.add_argument("--repeats", type=int, help="repeats per release → text clip")
+    ap.add_argument("--late", type=int, help="captures through the late-delivering source")
     args = ap.parse_args(argv)
     sections = [s.strip() for s in args.only.split(",") if s.strip()]
     unknown = set(sections) - set(SECTIONS)
     if unknown:
         ap.error(f"unknown sections: {', '.join(sorted(unknown))}")
     plan = QUICK if args.quick else FULL
+    if args.sizes:
+        plan = dataclasses.replace(plan, sizes=tuple(float(x) for x in args.sizes.split(",")))
+    if args.repeats:
+        plan = dataclasses.replace(plan, repeats=args.repeats)
+    if args.late:
+        plan = dataclasses.replace(plan, late_captures=args.late)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     started = time.monotonic()
     meta = report.machine() | {"quick": args.quick, "sections": sections, "plan": plan.__dict__}
@@ -87,7 +98,7 @@ def run(sections: list[str], plan: Plan, figures: list[report.Figure], details: 
         figures.extend(result[0])
         details[name] = result[1]
 
-    needs_app = {"startup", "idle", "indicator", "ptt"} & set(sections)
+    needs_app = {"startup", "idle", "indicator", "ptt", "release"} & set(sections)
     needs_desk = needs_app or "output" in sections
     desk = None
     with tempfile.TemporaryDirectory(prefix="ta-bench-") as tmp:
@@ -132,7 +143,7 @@ def run(sections: list[str], plan: Plan, figures: list[report.Figure], details: 
 
 
 def app_sections(desk: Any, mic: Any, root: Path, sections: list[str], plan: Plan, add: Any) -> None:
-    from tests.bench import ptt, tray
+    from tests.bench import ptt, release, tray
     from tests.bench.harness import launch
 
     if "startup" in sections:
@@ -140,7 +151,7 @@ def app_sections(desk: Any, mic: Any, root: Path, sections: list[str], plan: Pla
         add("startup", tray.startup(desk, mic, root, plan.startup_runs, say))
         section("start-up with a real keyring")
         add("startup_keyring", tray.startup(desk, mic, root, plan.startup_runs, say, keyring=True))
-    if not {"idle", "indicator", "ptt"} & set(sections):
+    if not {"idle", "indicator", "ptt", "release"} & set(sections):
         return
     app = launch(desk, mic, root / "main")
     try:
@@ -164,11 +175,21 @@ def app_sections(desk: Any, mic: Any, root: Path, sections: list[str], plan: Pla
             app.wait_state(("idle",))
             time.sleep(3)  # sleep-ok: settle after the cycle
             add("idle_loaded", tray.idle_cost(app, plan.idle_s, "model loaded", say))
-        if "ptt" in sections:
-            section("release → text")
-            add("release_to_text", ptt.release_to_text(app, root, plan.sizes, plan.repeats, say))
+        if "release" in sections:
+            section("release → text: paused and continuous speech")
+            add("release_to_text", release.regimes(app, root, plan.sizes, plan.repeats, say))
+            section("release → text: 1–2 s commands")
+            add("commands", release.commands(app, root, max(3, plan.repeats), say))
     finally:
         app.stop()
+    if "release" in sections:
+        section("release → text: a source that delivers late")
+        # libpulse then asks the server for 1.5 s fragments: audio arrives in 1.5 s bursts.
+        late = launch(desk, mic, root / "late", env={"PULSE_LATENCY_MSEC": "1500"})
+        try:
+            add("late_source", release.late_device(late, root, plan.late_captures, say))
+        finally:
+            late.stop()
 
 
 if __name__ == "__main__":

@@ -1,66 +1,20 @@
-"""Push-to-talk through the running app: press→first sample, and release→text for
-2–60 s of espeak-ng speech played into the virtual mic, beside whole-buffer
-transcription of the same WAV in this process (same model and decoding settings).
-"""
+"""Push-to-talk through the running app: press → first sample (release → text is in
+tests/bench/release.py)."""
 
 from __future__ import annotations
 
 import subprocess
 import time
-import wave
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from tests.bench.harness import RunningApp
 from tests.bench.report import Budget, Figure
 from tests.support import pulse
-from tests.support.speech import word_error_rate
 
-SENTENCES = [
-    "Please remind me to call my sister tomorrow at noon.",
-    "Open the calculator and add twelve plus thirty.",
-    "I would like to write a note about the meeting.",
-    "Set a timer for five minutes and then play some music.",
-    "The library closes at six o'clock on Saturday.",
-    "My favourite colour is green and my dog is called Max.",
-]
-SHORT = "Set a timer for five minutes."  # about 2 s of espeak-ng speech
-GAPS = (0.5, 0.8, 1.2)  # pauses between sentences, like someone thinking
 RELEASE_AFTER_S = 0.3  # the key goes up this long after the last word
-R2T_BUDGET = Budget(0.5, "p50")
-
-
-def make_utterance(d: Path, target_s: float) -> tuple[Path, str]:
-    """A WAV of about `target_s` seconds: sentences with short sox silences between."""
-    if target_s <= 3:
-        sp = pulse.speak(SHORT, d / "utt-short.wav")
-        return sp.path, SHORT
-    parts: list[Path] = []
-    said: list[str] = []
-    total, i = 0.0, 0
-    while total < target_s - 1.5:
-        text = SENTENCES[i % len(SENTENCES)]
-        sp = pulse.speak(text, d / f"s{i % len(SENTENCES)}.wav")
-        parts.append(sp.path)
-        said.append(text)
-        total += sp.seconds
-        gap = GAPS[i % len(GAPS)]
-        if total + gap < target_s - 1.5:
-            parts.append(pulse.silence(d / f"gap{gap}.wav", gap))
-            total += gap
-        i += 1
-    return pulse.concat(parts, d / f"utt-{target_s:g}.wav"), " ".join(said)
-
-
-def read_wav(path: Path) -> np.ndarray:
-    with wave.open(str(path)) as w:
-        assert w.getframerate() == 16000 and w.getnchannels() == 1 and w.getsampwidth() == 2
-        data = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
-    return data.astype(np.float32) / 32768.0
 
 
 def ptt_cycle(app: RunningApp, wav: Path, presses: list[float] | None = None
@@ -179,66 +133,3 @@ def source_kept_running(source: str) -> Iterator[None]:
 @contextmanager
 def _nothing() -> Iterator[None]:
     yield
-
-
-def release_to_text(app: RunningApp, d: Path, sizes: tuple[float, ...], repeats: int,
-                    out: Callable[[str], None]) -> tuple[list[Figure], dict[str, Any]]:
-    from trayassist.core.transcribe.engine import Engine
-    from trayassist.core.transcribe.models import resolve
-
-    # The app's defaults (device auto, int8, en, beam 5), so the comparison is like for like.
-    engine = Engine(lambda: resolve("tiny.en", "", d))
-    engine.load().result(120)
-    engine.transcribe(np.zeros(16000, dtype=np.float32)).result(60)  # first call warms up
-    figures: list[Figure] = []
-    details: dict[str, Any] = {}
-    p50: dict[str, dict[float, float]] = {"app": {}, "whole": {}}
-    try:
-        for size in sizes:
-            wav, said = make_utterance(d, size)
-            secs = pulse.duration(wav)
-            audio = read_wav(wav)
-            chunked: list[float] = []
-            walls: list[float] = []
-            whole: list[float] = []
-            rows: list[dict[str, Any]] = []
-            for _ in range(repeats):
-                result, wall = ptt_cycle(app, wav)
-                t = (result or {}).get("timings", {})
-                chunked.append(float(t.get("release_to_text") or 0.0))
-                walls.append(wall)
-                t0 = time.perf_counter()
-                wtext = engine.transcribe(audio).result(300).text
-                whole.append(time.perf_counter() - t0)
-                rows.append({"app_text": (result or {}).get("text", ""), "whole_text": wtext,
-                             "app_wer": word_error_rate(said, (result or {}).get("text", "")),
-                             "whole_wer": word_error_rate(said, wtext), "timings": t})
-            import statistics
-
-            p50["app"][size] = statistics.median(chunked)
-            p50["whole"][size] = statistics.median(whole)
-            wer_a = statistics.median(r["app_wer"] for r in rows)
-            wer_w = statistics.median(r["whole_wer"] for r in rows)
-            cap = [float(r["timings"].get("captured_s") or 0) for r in rows]
-            spec = sum(1 for r in rows if r["timings"].get("speculation_used"))
-            out(f"  {secs:5.1f} s speech: release→text app p50 {p50['app'][size]:.3f} s "
-                f"(IPC wall {statistics.median(walls):.3f} s, WER {wer_a:.2f}, captured "
-                f"{min(cap):.2f} s, speculation used {spec}/{len(rows)}) | whole buffer "
-                f"p50 {p50['whole'][size]:.3f} s (WER {wer_w:.2f})")
-            details[f"{size:g}s"] = {"audio_s": secs, "reference": said, "app": chunked,
-                                     "ipc_wall": walls, "whole": whole, "runs": rows}
-            figures.append(Figure("push-to-talk", f"release → text, {secs:.1f} s speech (app)", "s",
-                                  chunked, R2T_BUDGET, note=f"WER {wer_a:.2f}; speculative last chunk "
-                                  f"used in {spec}/{len(rows)}"))
-            figures.append(Figure("push-to-talk", f"whole-buffer transcribe, {secs:.1f} s (same WAV)", "s",
-                                  whole, None, note=f"WER {wer_w:.2f}; the approach the app avoids"))
-    finally:
-        engine.stop()
-    small = min(sizes)
-    big = 30 if 30 in sizes else max(sizes)
-    for kind, label in (("app", "app"), ("whole", "whole buffer")):
-        if small in p50[kind] and big in p50[kind] and p50[kind][small] > 0:
-            ratio = p50[kind][big] / p50[kind][small]
-            figures.append(Figure("push-to-talk", f"release → text {big:g} s / {small:g} s ({label})", "x",
-                                  [ratio], Budget(1.5, "p50", "≤ 1.5×") if kind == "app" else None))
-    return figures, details
