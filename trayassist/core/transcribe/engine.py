@@ -20,8 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from trayassist.core.transcribe.filters import FilterOptions, clean_segments, segment_text
+from trayassist.core.transcribe.filters import FilterOptions, clean_segments, is_nonspeech_tag, segment_text
 from trayassist.core.transcribe.models import ModelError, ResolvedModel
+from trayassist.core.transcribe.streaming import Word
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,23 @@ class ChunkText:
     audio_s: float
     compute_s: float
     dropped: tuple[str, ...] = ()  # segment texts removed by the filters (for debugging)
+    words: tuple[Word, ...] = ()  # with Decoding.words: times from the start of the audio
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """How one piece of audio is decoded."""
+
+    words: bool = False  # word timestamps (one extra alignment pass)
+    # The encoder sees the audio plus 1 s instead of a 30 s window padded with silence:
+    # tiny.en int8 on 2 cores spends ~0.45 of its ~0.6 CPU-s per short decode encoding
+    # that padding; cut, a 3 s decode costs ~0.15 CPU-s at the same word error rate on
+    # held-out espeak-ng speech (tests/bench). whisper.cpp calls this `audio_ctx`.
+    short_context: bool = False
+    fallback: bool = True  # decode again at higher temperatures when the output looks wrong
+
+
+WHOLE = Decoding()
 
 
 @dataclass(frozen=True)
@@ -75,6 +93,7 @@ class _Job:
     audio: np.ndarray | None = None
     prompt: Prompt = None
     timing: Timing | None = None  # set: segments with word times instead of ChunkText
+    decoding: Decoding = WHOLE
 
 
 def default_cpu_threads() -> int:
@@ -171,10 +190,12 @@ class Engine:
     def unload(self) -> Future[None]:
         return self._submit(_Job("unload"))
 
-    def transcribe(self, audio: np.ndarray, prompt: Prompt = None) -> Future[ChunkText]:
+    def transcribe(self, audio: np.ndarray, prompt: Prompt = None,
+                   decoding: Decoding = WHOLE) -> Future[ChunkText]:
         """Queue 16 kHz mono float32 audio; `prompt` may be a callable evaluated at run time
-        (so a chunk can use the text of the chunk before it, which is done by then)."""
-        return self._submit(_Job("transcribe", audio=audio, prompt=prompt))
+        (so a chunk can use the text of the chunk before it, which is done by then).
+        A future cancelled before its turn is skipped."""
+        return self._submit(_Job("transcribe", audio=audio, prompt=prompt, decoding=decoding))
 
     def transcribe_timed(self, audio: np.ndarray, prompt: Prompt = None,
                          timing: Timing | None = None) -> Future[list[TimedSegment]]:
@@ -246,9 +267,7 @@ class Engine:
     def _create(self, resolved: ResolvedModel) -> tuple[Any, str]:
         factory = self._factory
         if factory is None:
-            from faster_whisper import WhisperModel
-
-            factory = WhisperModel
+            factory = _short_context_model()
         device = self.device
         if device == "auto":
             device = "cuda" if _cuda_devices() > 0 else "cpu"
@@ -283,8 +302,8 @@ class Engine:
                 lambda: self._decode_timed(audio, prompt, timing))
             return segments
         t0 = time.perf_counter()
-        text, dropped = self._with_cpu_retry(lambda: self._decode(audio, prompt))
-        return ChunkText(text, len(audio) / 16000, time.perf_counter() - t0, dropped)
+        text, dropped, words = self._with_cpu_retry(lambda: self._decode(audio, prompt, job.decoding))
+        return ChunkText(text, len(audio) / 16000, time.perf_counter() - t0, dropped, words)
 
     def _with_cpu_retry(self, decode: Callable[[], Any]) -> Any:
         try:
@@ -311,26 +330,41 @@ class Engine:
             self._hint = (words, hint_text(words, count))
         return self._hint[1]
 
-    def _decode(self, audio: np.ndarray, prompt: str | None) -> tuple[str, tuple[str, ...]]:
+    def _decode(self, audio: np.ndarray, prompt: str | None,
+                how: Decoding) -> tuple[str, tuple[str, ...], tuple[Word, ...]]:
         f = self.filters
+        model = self._model
+        short = how.short_context and hasattr(model, "context_frames")
+        if short:
+            model.context_frames = _context_frames(len(audio))
         # Timestamp mode: in no-timestamp mode tiny.en often drops the last words of a short
         # chunk ("tomorrow at noon." -> "tomorrow."), depending on where the chunk starts;
         # measured on chunked espeak speech: WER 0.100 -> 0.071 (10 s), 0.135 -> 0.117 (30 s)
         # over five start offsets, at the same decode time (tests/bench).
-        segments, _info = self._model.transcribe(
-            audio,
-            language=self.language,
-            beam_size=self.beam_size,
-            initial_prompt=prompt or None,
-            hotwords=self._hotwords(),  # the vocabulary; placed before the prompt
-            condition_on_previous_text=False,
-            without_timestamps=False,
-            vad_filter=False,
-            no_speech_threshold=f.no_speech_threshold,
-            log_prob_threshold=f.log_prob_threshold,
-            compression_ratio_threshold=f.compression_ratio_threshold,
-        )
-        return clean_segments(list(segments), f)
+        try:
+            segments, _info = model.transcribe(
+                audio,
+                language=self.language,
+                beam_size=self.beam_size,
+                initial_prompt=prompt or None,
+                hotwords=self._hotwords(),  # the vocabulary; placed before the prompt
+                condition_on_previous_text=False,
+                without_timestamps=False,
+                word_timestamps=how.words,
+                vad_filter=False,
+                no_speech_threshold=f.no_speech_threshold,
+                log_prob_threshold=f.log_prob_threshold,
+                compression_ratio_threshold=f.compression_ratio_threshold,
+                **({} if how.fallback else {"temperature": 0.0}),
+            )
+            segments = list(segments)
+        finally:
+            if short:
+                model.context_frames = None
+        text, dropped = clean_segments(segments, f)
+        words = tuple(Word(w.start, w.end, w.word) for seg in segments if segment_text(seg, f) is not None
+                      for w in (seg.words or ()) if not is_nonspeech_tag(w.word))
+        return text, dropped, words
 
     def _decode_timed(self, audio: np.ndarray, prompt: str | None, timing: Timing) -> list[TimedSegment]:
         f = self.filters
@@ -353,6 +387,29 @@ class Engine:
             if timing.on_segment is not None:
                 timing.on_segment(float(seg.end))
         return kept
+
+
+def _context_frames(samples: int) -> int:
+    """Encoder frames for `samples` of audio plus 1 s, in whole seconds (at most the 30 s window)."""
+    frames = samples // 160 + 1 + 100
+    return min(3000, -(-frames // 100) * 100)
+
+
+def _short_context_model() -> Any:
+    """faster-whisper's WhisperModel whose encoder can be told to look at fewer frames than
+    the 30 s window (its input is padded to 3000 frames; CTranslate2 accepts fewer)."""
+    from faster_whisper import WhisperModel
+
+    class ShortContextWhisper(WhisperModel):  # type: ignore[misc]
+        context_frames: int | None = None
+
+        def encode(self, features: np.ndarray) -> Any:
+            n = self.context_frames
+            if n is not None and features.shape[-1] > n:
+                features = np.ascontiguousarray(features[..., :n])
+            return super().encode(features)
+
+    return ShortContextWhisper
 
 
 def _cuda_devices() -> int:
