@@ -1,7 +1,8 @@
 """Microphone capture: a sounddevice input stream open only between press and release.
 
-The PortAudio callback only copies frames into a queue; a consumer thread downmixes,
-resamples to 16 kHz mono and hands blocks to `on_audio`.
+The PortAudio callback only copies frames (and reads their capture time) into a queue; a
+consumer thread downmixes, resamples to 16 kHz mono and hands blocks to `on_audio`, with
+`captured_until` saying when, on the stream's clock, the block's last sample was captured.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from trayassist.core.capture import CaptureClock, Resampler
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,10 @@ class Recorder:
     `on_problem(message)` runs on the consumer thread when the stream stalls or dies.
     `on_stream(open)` runs right after the stream started (the thread calling `open`) and
     right after it was closed (the thread calling `close`): the tray's red follows it.
+
+    Times: `now()` and `captured_until` are on the stream's clock (PortAudio's stream time),
+    so "has the audio of the release instant arrived?" is a comparison, however late the
+    device delivers (Bluetooth, a PulseAudio source handing over audio in large fragments).
     """
 
     def __init__(
@@ -87,6 +94,8 @@ class Recorder:
         self.first_sample_at: float | None = None
         self.frames = 0  # 16 kHz samples delivered in this recording
         self.problem: str | None = None
+        self.captured_until = 0.0  # stream clock: capture time of the last sample handed on
+        self.longest_burst_s = 0.0  # most audio the device delivered at once in this recording
 
     # ---- device ---------------------------------------------------------------
     def prepare(self, reinitialise: bool = False) -> InputDevice:
@@ -195,6 +204,8 @@ class Recorder:
         self.problem = None
         self._stop_tail.clear()
         self._q = queue.SimpleQueue()
+        self.captured_until = 0.0
+        self.longest_burst_s = 0.0
         self.opened_at = self._clock()
         try:
             self._stream = self._start()
@@ -250,7 +261,10 @@ class Recorder:
             # PortAudio thread: copy and queue, nothing else (no locks, no logging).
             if self.first_sample_at is None:
                 self.first_sample_at = clock()
-            put(indata.copy())
+            if t is None:
+                put((indata.copy(), 0.0, 0.0))
+            else:
+                put((indata.copy(), t.inputBufferAdcTime, t.currentTime))
 
         return self._sd.InputStream(device=info.index, samplerate=rate, channels=1,
                                     dtype="float32", callback=callback)
@@ -312,25 +326,43 @@ class Recorder:
     def abort_tail(self) -> None:
         self._stop_tail.set()
 
+    def now(self) -> float:
+        """The stream's clock now (PortAudio's stream time), the clock of `captured_until`."""
+        stream = self._stream
+        if stream is not None:
+            with contextlib.suppress(Exception):
+                t = float(stream.time)
+                if t > 0:
+                    return t
+        return self._clock()
+
     def _consume(self) -> None:
-        resampler = _Resampler(self._open_rate or RATE)
+        rate = float(self._open_rate or RATE)
+        resampler = Resampler(rate)
+        clock = CaptureClock(rate, self.now, self._clock)
         on_audio = self._on_audio
         assert on_audio is not None
         stalled = False
         while True:
-            # Before the first sample allow longer: some servers wake the source lazily.
-            wait = self._stall_s if self.first_sample_at is not None else 3 * self._stall_s
+            # Before the first sample allow longer: some servers wake the source lazily. A
+            # device that delivered d seconds at once may then be quiet for about d seconds.
+            wait = self._stall_s + clock.longest_burst_s
+            if self.first_sample_at is None:
+                wait = 3 * self._stall_s
             try:
-                block = self._q.get(timeout=wait)
+                item = self._q.get(timeout=wait)
             except queue.Empty:
                 # No audio for a while although the stream is open: device gone or moved.
                 if not stalled and self._stream is not None:
                     stalled = True
                     self._report("Microphone stopped delivering audio")
                 continue
-            if block is None:
+            if item is None:
                 break
             stalled = False
+            block, adc, now = item
+            self.captured_until = clock.block(len(block), adc, now)
+            self.longest_burst_s = clock.longest_burst_s
             mono = block[:, 0] if block.ndim == 2 else block
             out = resampler(mono)
             if len(out):
@@ -349,42 +381,6 @@ class Recorder:
         log.warning(message)
         if self._on_problem is not None:
             self._on_problem(message)
-
-
-class _Resampler:
-    """Streaming resampler to 16 kHz (PyAV's libswresample; identity at 16 kHz)."""
-
-    def __init__(self, rate: float) -> None:
-        self.rate = int(round(rate))
-        self._r: Any = None
-        if self.rate != RATE:
-            import av
-
-            self._r = av.AudioResampler(format="flt", layout="mono", rate=RATE)
-            self._pts = 0
-
-    def __call__(self, mono: np.ndarray) -> np.ndarray:
-        if self._r is None:
-            return mono.astype(np.float32, copy=False)
-        import av
-
-        frame = av.AudioFrame.from_ndarray(mono.reshape(1, -1).astype(np.float32),
-                                           format="flt", layout="mono")
-        frame.sample_rate = self.rate
-        frame.pts = self._pts
-        self._pts += len(mono)
-        return self._collect(self._r.resample(frame))
-
-    def flush(self) -> np.ndarray:
-        if self._r is None:
-            return np.zeros(0, dtype=np.float32)
-        return self._collect(self._r.resample(None))
-
-    @staticmethod
-    def _collect(frames: list[Any]) -> np.ndarray:
-        if not frames:
-            return np.zeros(0, dtype=np.float32)
-        return np.concatenate([f.to_ndarray().reshape(-1) for f in frames]).astype(np.float32)
 
 
 def _pa_code(exc: BaseException) -> int | None:
