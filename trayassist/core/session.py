@@ -1,10 +1,14 @@
 """Push-to-talk: press opens the mic, speech is transcribed while held, release gives text.
 
-Threads: `press`/`release`/`toggle` may be called from any thread (hotkey listener,
-IPC). Callbacks run on internal threads, never the caller's GUI thread:
-  on_state(state)      — the thread that caused the change (caller, finisher, whisper)
-  on_utterance(utt)    — the finisher thread, once per release
-  on_error(message)    — the caller of press(), or the mic consumer thread
+Threads: `press`/`release`/`toggle`/`cancel` may be called from any thread (hotkey
+listener, IPC lane). Callbacks run on internal threads, never the caller's GUI thread:
+  on_state(state)       — the thread that caused the change (caller, finisher, whisper)
+  on_utterance(utt)     — the finisher thread, once per release
+  on_error(message)     — the caller of press(), or the mic consumer thread
+  on_partial(c, t)      — the whisper thread: committed and tentative text while held;
+                          ("", "") from the releasing thread when the take ends
+  on_auto_stop(why, n)  — the mic consumer thread: a hands-free take (toggle) should end;
+                          the listener releases take `n` the way a key release does
 Listeners must be quick and thread-safe (ui/bridge re-emits them as queued signals).
 """
 
@@ -17,16 +21,20 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from trayassist.core.audio import MicUnavailable, Recorder
 from trayassist.core.status import ModelStatus, Problem, ProblemKind
-from trayassist.core.transcribe.chunker import Chunk, Chunker, ChunkerOptions, StreamingVad
-from trayassist.core.transcribe.engine import ChunkText, Engine
+from trayassist.core.transcribe.chunker import StreamingVad
+from trayassist.core.transcribe.engine import Engine
 from trayassist.core.transcribe.filters import FilterOptions, drop_whole_output
+from trayassist.core.transcribe.live import LiveOptions, LiveTranscriber
 
 log = logging.getLogger(__name__)
 
 STATES = ("idle", "loading", "listening", "transcribing", "error")
 MIC_FIX = "connect a microphone or pick one in Settings → Microphone (`trayassist doctor` lists them)"
+RATE = 16000
 
 
 @dataclass(frozen=True)
@@ -39,28 +47,38 @@ class Utterance:
     model: str
     # press_to_first_sample, release_to_text, last_chunk, captured_s...
     timings: dict[str, float | None]
-    chunks: int
+    chunks: int  # decodes made
     reason: str = ""  # "", "too_short", "no_speech", "filtered", "error"
     error: str | None = None
 
 
+@dataclass(frozen=True)
+class AutoStop:
+    """When a hands-free take (toggle) ends by itself, in seconds of audio; 0 = never."""
+
+    silence_s: float = 3.0
+    max_s: float = 300.0
+
+
+@dataclass
+class _Tail:
+    """The release, on the stream's clock: audio up to `limit` is kept, and the take ends
+    once audio captured at or after `mark` has arrived and is quiet (or `limit` is reached)."""
+
+    mark: float
+    limit: float
+    done: threading.Event = field(default_factory=threading.Event)
+
+
 @dataclass
 class _Take:
-    chunker: Chunker
+    number: int
+    live: LiveTranscriber
     pressed_at: float
-    futures: list[Future[ChunkText]] = field(default_factory=list)
-    texts: dict[int, str] = field(default_factory=dict)
-    spec_key: tuple[int, int] | None = None
-    spec: Future[ChunkText] | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    hands_free: bool = False
+    tail: _Tail | None = None
+    stop_asked: bool = False
     mic_closed: threading.Event = field(default_factory=threading.Event)
-
-    def prompt(self) -> str | None:
-        # Called on the whisper thread; chunks run in order, so earlier ones are done.
-        with self.lock:
-            done = [f.result().text for f in self.futures if f.done() and not f.cancelled()
-                    and f.exception() is None]
-        return done[-1] if done else None
 
 
 class PushToTalk:
@@ -72,13 +90,16 @@ class PushToTalk:
         engine: Engine,
         *,
         vad_factory: Callable[[], StreamingVad] = StreamingVad,
-        chunker_options: ChunkerOptions | None = None,
+        live_options: LiveOptions | None = None,
         filters: FilterOptions | None = None,
+        auto_stop: AutoStop | None = None,
         tail_s: float = 0.3,
         clock: Callable[[], float] = time.monotonic,
         on_state: Callable[[str], None] | None = None,
         on_utterance: Callable[[Utterance], None] | None = None,
         on_error: Callable[[str], None] | None = None,
+        on_partial: Callable[[str, str], None] | None = None,
+        on_auto_stop: Callable[[str, int], None] | None = None,
         model_name: str = "",
     ) -> None:
         self.default_model_name = model_name  # shown before the model is first loaded
@@ -86,17 +107,24 @@ class PushToTalk:
         self.engine = engine
         self._vad_factory = vad_factory
         self._vad: StreamingVad | None = None
-        self.chunker_options = chunker_options or ChunkerOptions()
+        self.live_options = live_options or LiveOptions()
         self.filters = filters or FilterOptions()
-        self.tail_s = tail_s
+        self.auto_stop = auto_stop or AutoStop()
+        self.tail_s = tail_s  # audio kept after the release while the speaker is not yet quiet
         self.silence_ends_tail_s = 0.25
+        # How long past the release to wait for the device to deliver the release instant
+        # (beyond the longest burst it delivered so far), before giving up on a dead device.
+        self.late_delivery_s = 3.0
         self._clock = clock
         self._on_state = on_state
         self._on_utterance = on_utterance
         self._on_error = on_error
+        self._on_partial = on_partial
+        self._on_auto_stop = on_auto_stop
         self._lock = threading.RLock()
         self._take: _Take | None = None
         self._closing: _Take | None = None
+        self._takes = 0
         self._finishing = 0
         self._state = "idle"
         self.error: str | None = None
@@ -120,6 +148,11 @@ class PushToTalk:
         return self._take is not None
 
     @property
+    def take_number(self) -> int:
+        """Counts presses: `on_auto_stop` names the take it means."""
+        return self._takes
+
+    @property
     def problem(self) -> Problem | None:
         """Why the last press or utterance failed, until the next press succeeds."""
         error = self.error
@@ -130,9 +163,10 @@ class PushToTalk:
         return Problem(self._error_kind, error, fix)
 
     # ---- commands ---------------------------------------------------------------
-    def press(self) -> None:
+    def press(self, hands_free: bool = False) -> None:
         """Open the mic; returns once the stream runs. Ignored while already listening
-        (key repeat). Raises MicUnavailable (and records it as the error state)."""
+        (key repeat). `hands_free`: nobody holds a key (toggle), so the take also ends by
+        itself after a silence (see AutoStop). Raises MicUnavailable (and records it)."""
         with self._lock:
             if self._take is not None:
                 return
@@ -140,14 +174,19 @@ class PushToTalk:
             prev = self._closing
             if prev is not None and not prev.mic_closed.is_set():
                 # Pressed again during the previous release's tail: cut the tail short.
-                self.recorder.abort_tail()
+                if prev.tail is not None:
+                    prev.tail.done.set()
                 prev.mic_closed.wait(5)
-            take = _Take(self._new_chunker(), pressed)
-            take.chunker.on_chunk = lambda c: self._chunk_closed(take, c)
-            take.chunker.on_pause = lambda c: self._paused(take, c)
+            if self._vad is None:
+                self._vad = self._vad_factory()
+            self._takes += 1
+            number = self._takes
+            live = LiveTranscriber(self.engine, self._vad, self.live_options,
+                                   on_partial=lambda text, tentative: self._partial(number, text, tentative))
+            take = _Take(number, live, pressed, hands_free)
             self._take = take
             try:
-                self.recorder.open(take.chunker.feed)
+                self.recorder.open(lambda block: self._feed(take, block))
             except MicUnavailable as exc:
                 self._take = None
                 self.error = str(exc)
@@ -161,6 +200,18 @@ class PushToTalk:
                 self.engine.load()  # lazy: loads while the user speaks
             self._update_state()
 
+    def hands_free(self) -> None:
+        """The take goes on without a key held (a hybrid tap): let it end by itself."""
+        take = self._take
+        if take is not None:
+            take.hands_free = True
+
+    def still_listening(self, take: int) -> bool:
+        """Whether take number `take` is the one listening now (auto-stop checks this on the
+        ptt lane, so a stop meant for an earlier take never ends a new one)."""
+        current = self._take
+        return current is not None and current.number == take
+
     def release(self) -> Future[Utterance]:
         """Close the mic (after the tail) and finish; the Future gets the Utterance.
         Releasing when not listening returns the previous result's Future (or None)."""
@@ -172,12 +223,15 @@ class PushToTalk:
                     fut.set_result(None)  # type: ignore[arg-type]
                 return fut
             released = self._clock()
+            mark = self.recorder.now()
+            take.tail = _Tail(mark, mark + self.tail_s)
             self._take = None
             self._closing = take
             self._finishing += 1
             fut = Future()
             self._last_future = fut
             self._update_state()
+        self._partial(None, "", "")
         threading.Thread(target=self._finish, args=(take, released, fut),
                          name="ptt-finish", daemon=True).start()
         return fut
@@ -197,20 +251,19 @@ class PushToTalk:
             discarded: Future[Utterance] = Future()
             discarded.set_result(None)  # type: ignore[arg-type]
             self._last_future = discarded
+        take.live.cancel()
+        self._partial(None, "", "")
         try:
             self.recorder.close(0)
         finally:
             take.mic_closed.set()
-            with take.lock:
-                for f in [*take.futures, *([take.spec] if take.spec else [])]:
-                    f.cancel()
             self._update_state()
         return True
 
     def toggle(self) -> Future[Utterance] | None:
         if self.listening:
             return self.release()
-        self.press()
+        self.press(hands_free=True)
         return None
 
     def model_status(self) -> ModelStatus:
@@ -245,33 +298,49 @@ class PushToTalk:
         if changed and self._on_state:
             self._on_state(new)
 
-    def _new_chunker(self) -> Chunker:
-        if self._vad is None:
-            self._vad = self._vad_factory()
-        return Chunker(self._vad, lambda c: None, self.chunker_options)
+    def _partial(self, take: int | None, text: str, tentative: str) -> None:
+        """Live text of take `take` while it listens; ("", "") when there is none to show
+        (released or cancelled: the overlay goes). User text: never logged."""
+        if self._on_partial is None or (take is not None and not self.still_listening(take)):
+            return
+        try:
+            self._on_partial(text, tentative)
+        except Exception:
+            log.exception("partial text listener failed")
 
-    def _chunk_closed(self, take: _Take, chunk: Chunk) -> None:
-        # Mic consumer thread: a chunk closed at a pause while the key is held.
-        with take.lock:
-            take.futures.append(self._reuse_or_submit(take, chunk))
+    def _feed(self, take: _Take, block: np.ndarray) -> None:
+        """Mic consumer thread: one block, captured up to `recorder.captured_until`."""
+        tail = take.tail
+        if tail is not None:
+            if tail.done.is_set():
+                return  # after the end of the take: not the user's words for this one
+            end = self.recorder.captured_until
+            start = end - len(block) / RATE
+            if start >= tail.limit:
+                tail.done.set()
+                return
+            if end > tail.limit:
+                block = block[: max(0, int((tail.limit - start) * RATE))]
+            take.live.feed(block)
+            if end >= tail.mark and (take.live.trailing_silence_s >= self.silence_ends_tail_s
+                                     or end >= tail.limit):
+                tail.done.set()  # the release instant is in and the speaker is quiet
+            return
+        take.live.feed(block)
+        if take.hands_free and not take.stop_asked:
+            self._check_auto_stop(take)
 
-    def _paused(self, take: _Take, chunk: Chunk) -> None:
-        # A pause too early to close a chunk: transcribe what we have speculatively; if
-        # the key is released before more speech, that result is the final chunk.
-        with take.lock:
-            if take.spec is not None:
-                take.spec.cancel()
-            take.spec_key = chunk.key
-            take.spec = self.engine.transcribe(chunk.audio, prompt=take.prompt)
-
-    def _reuse_or_submit(self, take: _Take, chunk: Chunk) -> Future[ChunkText]:
-        # Caller holds take.lock. A speculation on exactly this audio is the chunk's result.
-        spec, take.spec = take.spec, None
-        if spec is not None and take.spec_key == chunk.key and not spec.cancelled():
-            return spec
-        if spec is not None:
-            spec.cancel()  # superseded by more speech; harmless if already running
-        return self.engine.transcribe(chunk.audio, prompt=take.prompt)
+    def _check_auto_stop(self, take: _Take) -> None:
+        a, live = self.auto_stop, take.live
+        why = None
+        if a.silence_s and live.trailing_silence_s >= a.silence_s:
+            why = f"Stopped listening after {a.silence_s:g} s of silence."
+        elif a.max_s and live.samples >= a.max_s * RATE:
+            why = f"Stopped listening at the maximum length of {_duration(a.max_s)}."
+        if why is not None:
+            take.stop_asked = True
+            if self._on_auto_stop is not None:
+                self._on_auto_stop(why, take.number)
 
     def _finish(self, take: _Take, released: float, fut: Future[Utterance]) -> None:
         try:
@@ -291,68 +360,57 @@ class PushToTalk:
             self._on_utterance(utt)
 
     def _complete(self, take: _Take, released: float) -> Utterance:
-        ch = take.chunker
-        # Tail: keep recording up to tail_s after release, but only until the VAD hears
-        # a short silence: the last word is then in, and more waiting only delays the text.
-        gate = threading.Event()
-        while (ch.trailing_silence_s < self.silence_ends_tail_s
-               and self._clock() - released < self.tail_s):
-            gate.wait(0.01)
+        live, tail = take.live, take.tail
+        assert tail is not None
+        # Tail, in audio time: wait until the device delivered what it captured at the
+        # release instant (late devices deliver seconds later) and the speaker is quiet.
+        deadline = self._clock() + self.tail_s + self.late_delivery_s + self.recorder.longest_burst_s
+        while not tail.done.wait(0.25):
+            if not self.recorder.is_open:
+                break  # the stream ended by itself (sound server gone): nothing more will come
+            if self._clock() > deadline:
+                log.warning("the microphone delivered no audio for the release instant")
+                break
         try:
             self.recorder.close(0)
         finally:
             take.mic_closed.set()
         stopped = self._clock()
-        tail = stopped - released
         first = self.recorder.first_sample_at
         p2f = (first - take.pressed_at) if first is not None else None
-        duration = ch.samples / 16000
-        # captured_s: audio that reached the chunker (with press_to_first_sample, shows
+        duration = live.samples / RATE
+        # captured_s: audio that reached the transcriber (with press_to_first_sample, shows
         # whether the start of the utterance was lost or only delivered late).
-        timings: dict[str, float | None] = {"press_to_first_sample": p2f, "tail": tail,
+        timings: dict[str, float | None] = {"press_to_first_sample": p2f, "tail": stopped - released,
                                             "captured_s": duration}
         held = released - take.pressed_at  # what the user did, whatever the device delivered
         timings["held"] = held
-        if held < self.filters.min_press_s or ch.speech_s < self.filters.min_speech_s:
-            with take.lock:
-                for f in [*take.futures, *([take.spec] if take.spec else [])]:
-                    f.cancel()
+        if held < self.filters.min_press_s or live.speech_s < self.filters.min_speech_s:
+            live.cancel()
             reason = "too_short" if held < self.filters.min_press_s else "no_speech"
             timings["release_to_text"] = self._clock() - released
-            return Utterance("", duration, ch.speech_s, self._model_name(), timings, 0, reason,
+            return Utterance("", duration, live.speech_s, self._model_name(), timings, 0, reason,
                              self.recorder.problem)
-        final = ch.flush()
-        with take.lock:
-            if final is not None:
-                spec = take.spec
-                fut = self._reuse_or_submit(take, final)
-                timings["speculation_used"] = float(fut is spec)
-                take.futures.append(fut)
-            elif take.spec is not None:
-                take.spec.cancel()
-            futures = list(take.futures)
         t_last = self._clock()
-        texts: list[str] = []
-        error: str | None = None
-        for f in futures:
-            try:
-                texts.append(f.result(timeout=120).text)
-            except Exception as exc:
-                error = _one_line(exc)
-        text = drop_whole_output(" ".join(t for t in texts if t).strip())
+        result = live.finish()
         now = self._clock()
+        text = drop_whole_output(result.text)
         timings.update(release_to_text=now - released, last_chunk=now - t_last,
-                       close=stopped - released)
+                       close=stopped - released, decoded_at_release=float(result.decoded_at_end))
+        error = result.error
         reason = "error" if error and not text else ("" if text else "filtered")
-        return Utterance(text, duration, ch.speech_s, self._model_name(), timings,
-                         len(futures), reason, error or self.recorder.problem)
+        return Utterance(text, duration, live.speech_s, self._model_name(), timings,
+                         result.decodes, reason, error or self.recorder.problem)
 
     def _model_name(self) -> str:
         m = self.engine.model
         return m.name if m else ""
 
 
+def _duration(seconds: float) -> str:
+    return f"{seconds / 60:g} min" if seconds >= 60 else f"{seconds:g} s"
+
+
 def _one_line(exc: BaseException) -> str:
     s = str(exc).strip().splitlines()
     return s[0] if s else type(exc).__name__
-

@@ -17,7 +17,7 @@ from trayassist.core.config import Settings, SettingsStore
 from trayassist.core.controller import Controller
 from trayassist.core.events import EventBus, StatusChanged
 from trayassist.core.ports import Slot
-from trayassist.core.session import PushToTalk
+from trayassist.core.session import AutoStop, PushToTalk
 from trayassist.core.status import ProblemKind, State
 from trayassist.core.transcribe.chunker import StreamingVad
 
@@ -125,3 +125,111 @@ def test_a_stream_that_dies_while_recording_is_reported_not_called_silence() -> 
     utt = rig.ptt.release().result(10)
     assert "stopped while recording" in (utt.error or "") and problems == [utt.error]
     assert rig.streams == [True, False]
+
+
+class LateRig(Rig):
+    """The fake device's clock is the user's: `until(t)` waits until the user has lived
+    through `t` seconds of the signal, whatever the device delivered by then."""
+
+    def until(self, device_s: float) -> None:
+        stream = self.sd.streams[-1]
+        done = threading.Event()
+        while not done.wait(0.01):
+            if stream.time - stream.EPOCH >= device_s:
+                done.set()
+
+
+def sounds(text: str) -> list[float]:
+    """The fake engine's words: "sound 1.0 sound 0.5" → [1.0, 0.5]."""
+    parts = text.split()
+    return [float(parts[i + 1]) for i in range(0, len(parts) - 1, 2) if parts[i] == "sound"]
+
+
+# A sentence, a pause, the last sentence, and the key goes up 0.3 s after it. At that
+# moment each device below has delivered audio only up to the pause: what arrived is quiet.
+PAUSED = np.concatenate([quiet(0.2), tone(1.0), quiet(1.5), tone(1.0), quiet(3.0)])
+RELEASE_AT = 4.0
+
+
+@pytest.mark.parametrize("device", [
+    {"latency_s": 1.5},  # every block 1.5 s late, with PortAudio's capture times (Bluetooth)
+    {"burst_s": 2.2},  # 2.2 s of audio at a time (a PulseAudio source with a large fragment)
+    {"burst_s": 2.2, "times": False},  # ... and no capture times: frames are counted
+], ids=["late", "bursts", "bursts-no-times"])
+def test_a_late_device_delays_the_text_but_never_cuts_the_last_words(device: dict[str, Any]) -> None:
+    rig = LateRig(PAUSED, speed=2.0, **device)
+    rig.ptt.press()
+    rig.until(RELEASE_AT)
+    utt = rig.ptt.release().result(20)
+    assert [round(s) for s in sounds(utt.text)] == [1, 1], utt.text
+    assert utt.timings["captured_s"] >= RELEASE_AT - 0.1
+    assert not rig.ptt.mic_open
+
+
+def test_audio_after_the_release_is_not_the_users() -> None:
+    # Delivered in bursts, the audio of the release instant comes with what followed it
+    # (someone else talking): the take keeps only up to the release and its short tail.
+    signal = np.concatenate([quiet(0.2), tone(1.0), quiet(0.8), tone(1.5), quiet(2.0)])
+    rig = LateRig(signal, speed=2.0, burst_s=2.0)
+    rig.ptt.press()
+    rig.until(1.6)
+    utt = rig.ptt.release().result(20)
+    assert [round(s) for s in sounds(utt.text)] == [1], utt.text
+    assert utt.timings["captured_s"] < 2.2
+
+
+def test_a_device_that_stops_delivering_at_release_does_not_hang_the_release() -> None:
+    rig = LateRig(np.concatenate([tone(1.0), quiet(1.0)]), speed=2.0, latency_s=60.0)
+    rig.ptt.late_delivery_s = 0.5
+    rig.ptt.press()
+    rig.until(1.5)
+    utt = rig.ptt.release().result(20)
+    assert utt.text == "" and utt.reason == "no_speech" and not rig.ptt.mic_open
+
+
+def test_a_hands_free_take_asks_to_stop_after_a_silence() -> None:
+    stops: list[tuple[str, int]] = []
+    rig = Rig(np.concatenate([tone(1.0), quiet(6.0)]))
+    rig.ptt._on_auto_stop = lambda why, take: stops.append((why, take))
+    rig.ptt.auto_stop = AutoStop(silence_s=2.0, max_s=60.0)
+    rig.ptt.press(hands_free=True)
+    rig.wait_for_audio(4.0)
+    assert stops == [("Stopped listening after 2 s of silence.", rig.ptt.take_number)]
+    assert rig.ptt.listening and rig.ptt.still_listening(stops[0][1])  # the listener releases
+    utt = rig.ptt.release().result(10)
+    assert [round(s) for s in sounds(utt.text)] == [1]
+    assert not rig.ptt.still_listening(stops[0][1])
+
+
+def test_a_hands_free_take_asks_to_stop_at_the_maximum_length_and_a_held_one_never_on_silence() -> None:
+    stops: list[str] = []
+    rig = Rig(np.concatenate([tone(0.5), quiet(0.1)] * 20))
+    rig.ptt._on_auto_stop = lambda why, _take: stops.append(why)
+    rig.ptt.auto_stop = AutoStop(silence_s=0.0, max_s=2.0)
+    rig.ptt.press(hands_free=True)
+    rig.wait_for_audio(3.0)
+    assert stops == ["Stopped listening at the maximum length of 2 s."]
+    rig.ptt.release().result(10)
+    quiet_rig = Rig(np.concatenate([tone(0.5), quiet(5.0)]))
+    quiet_rig.ptt._on_auto_stop = lambda why, _take: stops.append(why)
+    quiet_rig.ptt.auto_stop = AutoStop(silence_s=1.0)
+    quiet_rig.ptt.press()  # a held key: the user decides when it ends
+    quiet_rig.wait_for_audio(3.0)
+    quiet_rig.ptt.hands_free()  # ... until a hybrid tap lets go of it
+    quiet_rig.wait_for_audio(4.0)
+    quiet_rig.ptt.release().result(10)
+    assert stops[1:] == ["Stopped listening after 1 s of silence."]
+
+
+def test_live_text_shows_while_held_and_goes_at_release() -> None:
+    seen: list[tuple[str, str, bool]] = []
+    rig = Rig(np.concatenate([quiet(0.2), tone(1.0), quiet(0.6), tone(1.0), quiet(2.0)]))
+    rig.ptt._on_partial = lambda text, tentative: seen.append((text, tentative, rig.ptt.listening))
+    rig.ptt.press()
+    rig.wait_for_audio(3.5)
+    utt = rig.ptt.release().result(10)
+    shown = [s for s in seen if s[0] or s[1]]
+    assert shown and all(listening for _t, _p, listening in shown)
+    assert any("sound 1.0" in text for text, _p, _l in shown)  # committed while held
+    assert seen[-1] == ("", "", False)  # gone at release, nothing after it
+    assert utt.text.startswith(shown[-1][0])

@@ -1,0 +1,282 @@
+"""Transcribes one recording while it is made: decodes the growing buffer on a steady beat
+and as soon as the speaker stops, commits the words two decodes agree on, and at the end
+decodes only what is left (often nothing: the decode at the last pause already covers it).
+
+Threads: `feed` from the audio consumer; decodes finish on the engine's thread; `finish`
+and `cancel` from any other thread. Nothing here blocks the audio consumer.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import CancelledError, Future
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from trayassist.core.transcribe.chunker import WINDOW, StreamingVad
+from trayassist.core.transcribe.engine import ChunkText, Decoding
+from trayassist.core.transcribe.streaming import Agreement, choose_cut, forced_cut
+
+log = logging.getLogger(__name__)
+
+RATE = 16000
+HOP = 160  # loudness envelope resolution: 10 ms
+# While held: cheap decodes (short encoder window, one temperature). The last decode may
+# retry at higher temperatures: it is the only one whose words are all kept as they are.
+LIVE = Decoding(words=True, short_context=True, fallback=False)
+LAST = Decoding(words=True, short_context=True, fallback=True)
+
+
+class Decoder(Protocol):
+    def transcribe(self, audio: np.ndarray, prompt: str | None = None,
+                   decoding: Decoding = ...) -> Future[ChunkText]: ...
+
+
+@dataclass(frozen=True)
+class LiveOptions:
+    step_s: float = 0.5  # new audio between two decodes while the speaker goes on
+    first_s: float = 1.0  # audio in the buffer before a decode on the beat (shorter is guesswork)
+    settle_s: float = 0.1  # non-speech after speech that triggers a decode at once
+    duty: float = 0.6  # share of wall time decodes may take while the key is held
+    max_buffer_s: float = 8.0  # beyond this, older words are committed on one decode's say-so
+    keep_s: float = 2.0  # ... all but the last keep_s of the buffer
+    quiet: float = 0.1  # a cut needs loudness below this share of the speech's loudness
+    min_speech_s: float = 0.1  # VAD speech in the buffer before it is worth a decode
+    threshold: float = 0.5  # VAD: speech starts above this probability
+    neg_threshold: float = 0.35  # ... and ends below this one (hysteresis)
+
+
+@dataclass(frozen=True)
+class LiveResult:
+    text: str
+    decodes: int  # decodes that finished, the last one included
+    decoded_at_end: bool  # a decode ran after finish(); False: one made while held covered the end
+    error: str | None = None
+
+
+@dataclass
+class _Job:
+    start: int  # samples, from the start of the recording
+    end: int
+    last: bool
+    future: Future[ChunkText]
+    started: float
+
+
+class LiveTranscriber:
+    def __init__(self, engine: Decoder, vad: StreamingVad, options: LiveOptions | None = None, *,
+                 clock: Callable[[], float] = time.monotonic,
+                 on_partial: Callable[[str, str], None] | None = None) -> None:
+        self.engine = engine
+        self.vad = vad
+        self.o = options or LiveOptions()
+        self._clock = clock
+        self._on_partial = on_partial  # (committed, tentative): user text, never logged
+        self._lock = threading.RLock()
+        self._done = threading.Event()
+        self.agreement = Agreement()
+        vad.reset()
+        self._buf = np.zeros(RATE * 30, dtype=np.float32)
+        self._n = 0
+        self._env = np.zeros(3000, dtype=np.float32)
+        self._env_n = 0
+        self._speech: list[int] = [0]  # prefix counts of speech windows
+        self._triggered = False
+        self._silence_run = 0  # windows
+        self._speech_end = 0  # sample after the last speech window
+        self._start = 0  # the buffer still to decode starts here (samples)
+        self._last_end = 0  # end of the last decode submitted
+        self._last: _Job | None = None  # the last decode that finished
+        self._inflight: _Job | None = None
+        self._rest_until = 0.0
+        self._finishing = False
+        self._cancelled = False
+        self._decoded_at_end = False
+        self._decodes = 0
+        self._error: str | None = None
+
+    # ---- what the session reads (audio consumer thread) ------------------------------
+    @property
+    def samples(self) -> int:
+        return self._n
+
+    @property
+    def speech_s(self) -> float:
+        return self._speech[-1] * WINDOW / RATE
+
+    @property
+    def trailing_silence_s(self) -> float:
+        return self._silence_run * WINDOW / RATE
+
+    def audio(self) -> np.ndarray:
+        return self._buf[: self._n].copy()
+
+    # ---- audio in ----------------------------------------------------------------------
+    def feed(self, audio: np.ndarray) -> None:
+        with self._lock:
+            if self._finishing or self._cancelled:
+                return
+            self._append(audio)
+            for p in self.vad.feed(audio):
+                self._window(float(p))
+            self._maybe_decode()
+
+    def _append(self, audio: np.ndarray) -> None:
+        need = self._n + len(audio)
+        if need > len(self._buf):
+            grown = np.zeros(max(need, 2 * len(self._buf)), dtype=np.float32)
+            grown[: self._n] = self._buf[: self._n]
+            self._buf = grown
+        self._buf[self._n:need] = audio
+        self._n = need
+        hops = self._n // HOP
+        if hops > len(self._env):
+            env = np.zeros(max(hops, 2 * len(self._env)), dtype=np.float32)
+            env[: self._env_n] = self._env[: self._env_n]
+            self._env = env
+        if hops > self._env_n:
+            frames = self._buf[self._env_n * HOP: hops * HOP].reshape(-1, HOP)
+            self._env[self._env_n: hops] = np.sqrt(np.mean(frames * frames, axis=1))
+            self._env_n = hops
+
+    def _window(self, p: float) -> None:
+        if p >= self.o.threshold:
+            self._triggered = True
+        elif p < self.o.neg_threshold:
+            self._triggered = False
+        self._speech.append(self._speech[-1] + int(self._triggered))
+        if self._triggered:
+            self._silence_run = 0
+            self._speech_end = (len(self._speech) - 1) * WINDOW
+        else:
+            self._silence_run += 1
+
+    def _speech_between(self, a: int, b: int) -> float:
+        wa, wb = a // WINDOW, min(len(self._speech) - 1, -(-b // WINDOW))
+        return (self._speech[wb] - self._speech[wa]) * WINDOW / RATE if wb > wa else 0.0
+
+    # ---- decoding while held -----------------------------------------------------------
+    def _maybe_decode(self) -> None:
+        if self._inflight is not None or self._finishing or self._cancelled or self._error:
+            return
+        end = self._n
+        if self._speech_between(self._start, end) < self.o.min_speech_s:
+            return
+        settle = int(self.o.settle_s * RATE)
+        stopped = self._silence_run * WINDOW >= settle and self._last_end < self._speech_end + settle
+        due = (end - self._last_end >= self.o.step_s * RATE and end - self._start >= self.o.first_s * RATE
+               and self._clock() >= self._rest_until)
+        if stopped or due:
+            self._submit(end, last=False)
+
+    def _submit(self, end: int, last: bool) -> None:
+        start = self._start
+        audio = self._buf[start:end].copy()
+        self._last_end = end
+        future = self.engine.transcribe(audio, self.agreement.prompt(), LAST if last else LIVE)
+        job = _Job(start, end, last, future, self._clock())
+        self._inflight = job
+        future.add_done_callback(lambda _f: self._finished(job))
+
+    def _finished(self, job: _Job) -> None:
+        partial: tuple[str, str] | None = None
+        with self._lock:
+            if self._inflight is job:
+                self._inflight = None
+            if not job.last:
+                took = self._clock() - job.started
+                self._rest_until = self._clock() + took * (1 - self.o.duty) / self.o.duty
+            if self._cancelled:
+                return
+            try:
+                result = job.future.result()
+            except CancelledError:
+                result = None
+            except Exception as exc:
+                self._error = _one_line(exc)
+                result = None
+            if result is not None:
+                self._decodes += 1
+                words = [w.shifted(job.start / RATE) for w in result.words]
+                if job.last:
+                    self.agreement.finish(words)
+                else:
+                    self.agreement.update(words)
+                    self._last = job
+                    self._trim(job)
+            if job.last:
+                self._done.set()
+            elif self._finishing:
+                self._finalize()
+            else:
+                self._maybe_decode()
+                partial = (self.agreement.text, self.agreement.pending)
+        if partial is not None and self._on_partial is not None:
+            try:
+                self._on_partial(*partial)
+            except Exception:
+                log.exception("partial text listener failed")
+
+    def _trim(self, job: _Job) -> None:
+        """Start the buffer after the committed words, at a quiet point; bound its length
+        when decodes keep disagreeing."""
+        ag, o = self.agreement, self.o
+        start_s, end_s = self._start / RATE, job.end / RATE
+        env = self._env[: self._env_n]
+        cut = choose_cut(ag, env, HOP / RATE, start_s, end_s, o.quiet * self._speech_level())
+        if cut is None and end_s - start_s > o.max_buffer_s:
+            ag.force(end_s - o.keep_s)
+            cut = forced_cut(ag, env, HOP / RATE, start_s, end_s)
+        if cut is not None:
+            self._start = max(self._start, int(cut * RATE))
+
+    def _speech_level(self) -> float:
+        """Loudness of speech in this recording (the 90th percentile of the envelope)."""
+        env = self._env[: self._env_n]
+        return float(np.percentile(env, 90)) if len(env) else 0.0
+
+    # ---- the end -------------------------------------------------------------------------
+    def finish(self, timeout: float = 120.0) -> LiveResult:
+        """All audio is in: decode what is left and return the whole text."""
+        with self._lock:
+            self._finishing = True
+            if self._inflight is None:
+                self._finalize()
+        if not self._done.wait(timeout):
+            return LiveResult(self.agreement.text, self._decodes, self._decoded_at_end,
+                              "transcription took too long")
+        with self._lock:
+            return LiveResult(self.agreement.text, self._decodes, self._decoded_at_end,
+                              self._error)
+
+    def _finalize(self) -> None:
+        # Lock held, nothing in flight.
+        end = self._n
+        last = self._last
+        pad = int(self.o.settle_s * RATE)
+        if self._speech_between(self._start, end) < self.o.min_speech_s and not self.agreement.tentative:
+            self._done.set()  # nothing left but silence
+        elif last is not None and self._error is None and last.end >= min(end, self._speech_end + pad):
+            self.agreement.finish()  # the decode at the last pause heard everything
+            self._done.set()
+        else:
+            self._decoded_at_end = True
+            self._submit(end, last=True)
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._cancelled = True
+            job = self._inflight
+        if job is not None:
+            job.future.cancel()
+        self._done.set()
+
+
+def _one_line(exc: BaseException) -> str:
+    s = str(exc).strip().splitlines()
+    return s[0] if s else type(exc).__name__

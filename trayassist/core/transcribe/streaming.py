@@ -1,0 +1,170 @@
+"""Which words of a growing recording are final, and where the audio left to decode starts.
+
+LocalAgreement (Macháček et al. 2023, whisper_streaming): the growing buffer is decoded
+again and again; a word is committed once two successive decodes agree on it and on every
+word before it. The buffer then starts at a quiet point after the last committed word, and
+the committed text becomes the decoder's prompt, so each decode stays short while the
+model keeps its context. Pure: no model, no threads, no audio device.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+_KEY = re.compile(r"[^a-z0-9']+")
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word the model heard; times in seconds (from the start of the decoded audio, or
+    of the utterance once `shifted`). `text` keeps the model's leading space and punctuation."""
+
+    start: float
+    end: float
+    text: str
+
+    @property
+    def key(self) -> str:
+        """What two decodes must agree on: the word without case or punctuation."""
+        return _KEY.sub("", self.text.lower())
+
+    def shifted(self, seconds: float) -> Word:
+        return replace(self, start=self.start + seconds, end=self.end + seconds)
+
+
+def join(words: Sequence[Word]) -> str:
+    return "".join(w.text for w in words).strip()
+
+
+class Agreement:
+    """Committed words so far and the last decode's words after them (still tentative).
+
+    Feed each decode's words (utterance times) to `update`; the last decode of the
+    recording goes to `finish`, which commits all of it.
+    """
+
+    DEDUP_WINDOW_S = 0.5  # a repeat of the committed tail this close to it is the same words
+
+    def __init__(self, prompt_chars: int = 200) -> None:
+        self.committed: list[Word] = []
+        self.tentative: list[Word] = []
+        self.prompt_chars = prompt_chars
+
+    @property
+    def text(self) -> str:
+        return join(self.committed)
+
+    @property
+    def pending(self) -> str:
+        return join(self.tentative)
+
+    @property
+    def committed_end(self) -> float:
+        return self.committed[-1].end if self.committed else 0.0
+
+    def prompt(self) -> str | None:
+        """The end of the committed text, cut at a word boundary: the decoder's context."""
+        text = self.text
+        if len(text) > self.prompt_chars:
+            text = text[-self.prompt_chars:]
+            text = text[text.find(" ") + 1:] if " " in text else text
+        return text or None
+
+    def update(self, hypothesis: Sequence[Word]) -> list[Word]:
+        """A new decode of the buffer: commit the prefix it shares with the previous one."""
+        fresh = self.fresh(hypothesis)
+        n = 0
+        while (n < len(fresh) and n < len(self.tentative)
+               and fresh[n].key == self.tentative[n].key):
+            n += 1
+        agreed = fresh[:n]  # the newer decode's spelling and times: it heard more context
+        self.committed += agreed
+        self.tentative = fresh[n:]
+        return agreed
+
+    def finish(self, hypothesis: Sequence[Word] | None = None) -> list[Word]:
+        """The last decode (or, with None, the last one already seen): commit all of it."""
+        fresh = self.fresh(hypothesis) if hypothesis is not None else self.tentative
+        self.committed += fresh
+        self.tentative = []
+        return list(fresh)
+
+    def force(self, before: float) -> list[Word]:
+        """Commit the tentative words that end before `before` on one decode's word: the
+        buffer grew too long without two decodes agreeing (bounded work beats waiting)."""
+        n = 0
+        while n < len(self.tentative) and self.tentative[n].end <= before:
+            n += 1
+        forced, self.tentative = self.tentative[:n], self.tentative[n:]
+        self.committed += forced
+        return forced
+
+    def fresh(self, hypothesis: Sequence[Word]) -> list[Word]:
+        """The hypothesis without words already committed: those whose start lies before the
+        committed end (the decode began before the cut), and a repeat of the committed tail
+        at its start (the model re-reading the prompt or a sliver of the last word)."""
+        words = [w for w in hypothesis if w.key]
+        if not self.committed or not words:
+            return words
+        last = self.committed[-1]
+        words = [w for w in words if w.start >= last.end - 0.1 or w.end > last.end + 0.2]
+        if words and words[0].start - last.end < self.DEDUP_WINDOW_S:
+            tail = [w.key for w in self.committed[-5:]]
+            for n in range(min(len(tail), len(words)), 0, -1):
+                if tail[-n:] == [w.key for w in words[:n]]:
+                    return words[n:]
+        return words
+
+
+def quietest(envelope: np.ndarray, hop_s: float, lo: float, hi: float) -> tuple[float, float]:
+    """The time in [lo, hi] where `envelope` (one loudness value per `hop_s`) is lowest, and
+    that loudness: where a cut is least likely to split a word. Ties go to the earliest."""
+    a = max(0, int(lo / hop_s))
+    b = min(len(envelope), int(np.ceil(hi / hop_s)))
+    if b <= a:
+        return min(max(lo, 0.0), hi), float("inf")
+    i = a + int(np.argmin(envelope[a:b]))
+    return min(max((i + 0.5) * hop_s, lo), hi), float(envelope[i])
+
+
+def choose_cut(agreement: Agreement, envelope: np.ndarray, hop_s: float, buffer_start: float,
+               decoded_end: float, quiet: float, lookback: int = 8) -> float | None:
+    """Where the buffer may start now: the latest quiet point (loudness <= `quiet`) in a gap
+    between committed words, or right after the last one, never past the next word the last
+    decode heard. Cutting only where it is quiet keeps words whole; the committed words left
+    in the buffer are dropped from the next decode by `Agreement.fresh`. None: no quiet gap
+    yet, keep the buffer."""
+    words = agreement.committed
+    if not words:
+        return None
+    nxt = agreement.tentative[0].start if agreement.tentative else words[-1].end + 0.3
+    gaps = [(words[-1].end, min(nxt, decoded_end))]
+    for k in range(len(words) - 1, max(0, len(words) - 1 - lookback), -1):
+        gaps.append((words[k - 1].end, words[k].start))
+    for a, b in gaps:
+        lo, hi = max(buffer_start, a - 0.1), min(decoded_end, max(a, b) + 0.05)
+        if hi <= lo or hi <= buffer_start:
+            continue
+        cut, level = quietest(envelope, hop_s, lo, hi)
+        if level <= quiet and cut > buffer_start:
+            return cut
+    return None
+
+
+def forced_cut(agreement: Agreement, envelope: np.ndarray, hop_s: float, buffer_start: float,
+               decoded_end: float) -> float | None:
+    """The buffer is too long and no gap is quiet: the quietest point right after the last
+    committed word, quiet or not (bounded work at release matters more)."""
+    words = agreement.committed
+    if not words or words[-1].end <= buffer_start:
+        return None
+    nxt = agreement.tentative[0].start if agreement.tentative else decoded_end
+    lo, hi = max(buffer_start, words[-1].end - 0.1), min(decoded_end, max(nxt, words[-1].end) + 0.05)
+    if hi <= lo:
+        return None
+    cut, _level = quietest(envelope, hop_s, lo, hi)
+    return cut if cut > buffer_start else None
