@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 # Which settings each service is built from: a change rebuilds that service only.
 DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "session": ("model", "model_path", "language", "device", "compute_type", "input_device",
-                "model_idle_unload_s"),
+                "model_idle_unload_s", "toggle_silence_stop_s", "toggle_max_s"),
     "vocabulary": ("vocabulary",),  # applied to the running engine, no rebuild
     "hotkey": ("hotkey", "hotkey_mode"),
     "indicators": ("indicators_enabled",),
@@ -113,10 +113,12 @@ class ServiceBuilder:
     # ---- speech ----------------------------------------------------------------------
     def session(self, settings: Settings, *, on_state: Callable[[str], None],
                 on_stream: Callable[[bool], None], on_problem: Callable[[str], None],
-                on_needs_download: Callable[[ModelNeedsDownload], None]) -> PushToTalk:
+                on_needs_download: Callable[[ModelNeedsDownload], None],
+                on_partial: Callable[[str, str], None] | None = None,
+                on_auto_stop: Callable[[str, int], None] | None = None) -> PushToTalk:
         """Mic + model worker + push-to-talk. Cheap: nothing loads until the first press."""
         from trayassist.core.audio import Recorder
-        from trayassist.core.session import PushToTalk
+        from trayassist.core.session import AutoStop, PushToTalk
         from trayassist.core.transcribe import models
         from trayassist.core.transcribe.engine import Engine
 
@@ -136,7 +138,9 @@ class ServiceBuilder:
         engine = Engine(resolve, device=settings.device, compute_type=settings.compute_type,
                         language=settings.language, idle_unload_s=settings.model_idle_unload_s,
                         vocabulary=settings.vocabulary)
-        return PushToTalk(recorder, engine, model_name=settings.model, on_state=on_state)
+        return PushToTalk(recorder, engine, model_name=settings.model, on_state=on_state, on_partial=on_partial,
+                          on_auto_stop=on_auto_stop,
+                          auto_stop=AutoStop(settings.toggle_silence_stop_s, settings.toggle_max_s))
 
     def download_model(self, name: str) -> Any:
         """Only after the user clicked "Download": the guard lets this one call through."""

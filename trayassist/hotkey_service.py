@@ -45,7 +45,8 @@ class HotkeyService:
             return
         c = self._controller
         hotkey = HotkeyController(settings.hotkey_mode, on_start=lambda: self._ptt(c.press),
-                                  on_stop=lambda: self._ptt(c.release), on_cancel=lambda: self._ptt(c.cancel))
+                                  on_stop=lambda: self._ptt(c.release), on_cancel=lambda: self._ptt(c.cancel),
+                                  on_latch=lambda: self._ptt(c.hands_free))
         self._hotkey = hotkey
         try:
             choice = self._builder.hotkey_backend()

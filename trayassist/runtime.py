@@ -122,7 +122,9 @@ class Runtime:
                 on_stream=lambda _open: self.controller.on_session_state("stream"),
                 on_problem=self._mic_problem,
                 on_needs_download=lambda exc: self.bus.publish(
-                    DownloadNeeded(exc.name, exc.approx_size, str(exc))))
+                    DownloadNeeded(exc.name, exc.approx_size, str(exc))),
+                on_partial=self.controller.on_partial,
+                on_auto_stop=lambda why, take: self.ptt(lambda: self.controller.auto_stop(why, take)))
         except CaptureUnavailable as exc:
             old = self.slots.session.put(None)
             self.controller.report(Problem(ProblemKind.CAPTURE, str(exc),

@@ -58,6 +58,11 @@ class Settings:
     # Hotkey and output
     hotkey: str = "ctrl+alt+space"
     hotkey_mode: str = field(default="hold", metadata=_choice(*HOTKEY_MODES))
+    # Listening without a key held (toggle mode, a hybrid tap, the tray) ends by itself after
+    # this much silence (0: never) and at this length, both in seconds of audio.
+    toggle_silence_stop_s: int = field(default=3, metadata={"min": 0, "max": 600})
+    toggle_max_s: int = field(default=300, metadata={"min": 10, "max": 3600})
+    partial_text: bool = True  # show the words heard so far while listening
     output_mode: str = field(default="type", metadata=_choice(*OUTPUT_MODES))
     sounds: bool = False
     notifications: bool = True

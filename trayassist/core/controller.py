@@ -18,7 +18,7 @@ from typing import Any
 from trayassist.core.config import Settings, SettingsStore
 from trayassist.core.dictation_text import DictationOptions, shape_dictation
 from trayassist.core.errors import UserError
-from trayassist.core.events import EventBus, Notice, SettingsChanged, StatusChanged, UtteranceDone
+from trayassist.core.events import EventBus, Notice, PartialText, SettingsChanged, StatusChanged, UtteranceDone
 from trayassist.core.lanes import Done, Lane
 from trayassist.core.ports import (
     AssistantPort,
@@ -147,7 +147,29 @@ class Controller:
             self.release()
             return "released"
         self.press()
+        self.hands_free()
         return "pressed"
+
+    def auto_stop(self, why: str, take: int) -> Future[dict[str, Any] | None] | None:
+        """(ptt lane) The session asked to end hands-free take `take` (a long silence, the
+        maximum length): release it as a key release would, and say why."""
+        session = self.session.get()
+        if session is None or not session.still_listening(take):
+            return None  # released or replaced meanwhile
+        self.bus.publish(Notice("Listening stopped", why))
+        return self.release()
+
+    def on_partial(self, text: str, tentative: str) -> None:
+        """Words heard so far (whisper thread), when the user wants them; ("", "") hides them."""
+        if self.settings.partial_text or not (text or tentative):
+            self.bus.publish(PartialText(text, tentative))
+
+    def hands_free(self) -> None:
+        """Listening goes on with no key held (toggle, a hybrid tap, the tray): the session
+        then ends it by itself after a silence or at the maximum length."""
+        session = self.session.get()
+        if session is not None:
+            session.hands_free()
 
     def _after_transcript(self, seq: int, utterance: Any, done: Future[dict[str, Any] | None]) -> None:
         with self._lock:

@@ -30,6 +30,15 @@ class UtteranceDone:
 
 
 @dataclass(frozen=True)
+class PartialText:
+    """While listening: the words committed so far and the guess after them; both empty
+    when there is nothing to show (released, cancelled). User text: never logged."""
+
+    text: str
+    tentative: str = ""
+
+
+@dataclass(frozen=True)
 class Notice:
     """Something the user should read: shown by the one notifier."""
 
@@ -66,7 +75,8 @@ class HistoryChanged:
     erased: bool = False  # records were erased (any way): what windows show is stale
 
 
-Event = StatusChanged | UtteranceDone | Notice | SettingsChanged | DownloadNeeded | HistoryChanged
+Event = (StatusChanged | UtteranceDone | PartialText | Notice | SettingsChanged | DownloadNeeded
+         | HistoryChanged)
 Listener = Callable[[Event], None]
 
 

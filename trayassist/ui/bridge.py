@@ -10,6 +10,7 @@ from trayassist.core.events import (
     EventBus,
     HistoryChanged,
     Notice,
+    PartialText,
     SettingsChanged,
     StatusChanged,
     UtteranceDone,
@@ -19,6 +20,7 @@ from trayassist.core.events import (
 class Bridge(QObject):
     status_changed = Signal(object)  # a Status
     utterance_done = Signal(object)
+    partial_text = Signal(object)  # a PartialText
     notice = Signal(object)
     settings_changed = Signal(object)
     download_needed = Signal(object)
@@ -34,6 +36,8 @@ class Bridge(QObject):
             self.status_changed.emit(event.status)
         elif isinstance(event, UtteranceDone):
             self.utterance_done.emit(event)
+        elif isinstance(event, PartialText):
+            self.partial_text.emit(event)
         elif isinstance(event, Notice):
             self.notice.emit(event)
         elif isinstance(event, SettingsChanged):

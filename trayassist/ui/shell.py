@@ -63,6 +63,10 @@ class Shell(QObject):
         self.bridge.utterance_done.connect(self._utterance_done)
         self.bridge.download_needed.connect(self.offer_download)
         self.bridge.history_changed.connect(self._history_changed)
+        from trayassist.ui.partial_overlay import PartialOverlay
+
+        self.overlay = PartialOverlay(anchor=self.tray.geometry)  # the words heard so far, near the tray
+        self.bridge.partial_text.connect(self.overlay.on_partial)
 
     def show(self) -> None:
         self.tray.show()

@@ -18,7 +18,8 @@ class HotkeyController:
     otherwise it was a tap and listening continues until the next press.
 
     `on_start`/`on_stop` run synchronously on the thread that calls press()/release()
-    (for pynput, its listener thread), so they must be quick and thread-safe.
+    (for pynput, its listener thread), so they must be quick and thread-safe. `on_latch`
+    runs when listening goes on with no key held (toggle mode's press, a hybrid tap).
     """
 
     def __init__(
@@ -29,12 +30,14 @@ class HotkeyController:
         clock: Callable[[], float] = time.monotonic,
         hold_threshold_s: float = HYBRID_HOLD_S,
         on_cancel: Callable[[], None] | None = None,
+        on_latch: Callable[[], None] | None = None,
     ) -> None:
         self._check(mode)
         self.mode = mode
         self._on_start = on_start
         self._on_stop = on_stop
         self._on_cancel = on_cancel
+        self._on_latch = on_latch
         self._clock = clock
         self.hold_threshold_s = hold_threshold_s
         self._lock = threading.RLock()  # callbacks may call sync()
@@ -81,6 +84,8 @@ class HotkeyController:
                 return
             if self.mode == "hold" or self.mode == "hybrid" and self._clock() - started_at > self.hold_threshold_s:
                 self._stop()
+            elif self._on_latch is not None:
+                self._on_latch()  # a hybrid tap: listening goes on with no key held
 
     def cancel(self) -> None:
         """Escape: discard what is being said, in any mode; nothing when not listening."""
@@ -95,6 +100,8 @@ class HotkeyController:
     def _start(self) -> None:
         self._listening = True
         self._on_start()
+        if self.mode == "toggle" and self._on_latch is not None:
+            self._on_latch()
 
     def _stop(self) -> None:
         self._listening = False

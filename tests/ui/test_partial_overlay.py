@@ -1,0 +1,90 @@
+"""The live caption: shows what is heard while listening, never takes focus, hides at release."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QApplication, QLineEdit
+
+from trayassist.core.events import EventBus, PartialText
+from trayassist.ui.bridge import Bridge
+from trayassist.ui.partial_overlay import MAX_CHARS, PartialOverlay
+
+pytestmark = pytest.mark.ui
+
+
+def test_it_never_takes_focus_or_input(qtbot) -> None:
+    overlay = PartialOverlay()
+    qtbot.addWidget(overlay)
+    flags = overlay.windowFlags()
+    for flag in (Qt.WindowType.Tool, Qt.WindowType.FramelessWindowHint, Qt.WindowType.WindowDoesNotAcceptFocus,
+                 Qt.WindowType.WindowTransparentForInput, Qt.WindowType.WindowStaysOnTopHint):
+        assert flags & flag, flag
+    assert overlay.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+    assert overlay.focusPolicy() == Qt.FocusPolicy.NoFocus
+
+    editor = QLineEdit()
+    qtbot.addWidget(editor)
+    editor.show()
+    editor.activateWindow()
+    editor.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is editor)
+    qtbot.keyClicks(editor, "buy ")
+    overlay.show_text("Please buy milk", "and bread")
+    qtbot.waitUntil(overlay.isVisible)
+    qtbot.keyClicks(QApplication.focusWidget(), "milk")
+    assert QApplication.focusWidget() is editor and QApplication.activeWindow() is editor
+    assert editor.text() == "buy milk"  # every key still went to the editor
+
+
+def test_it_shows_the_committed_words_and_the_guess_then_hides(qtbot) -> None:
+    overlay = PartialOverlay()
+    qtbot.addWidget(overlay)
+    overlay.show_text("Please remind me", "to call")
+    assert overlay.isVisible()
+    text = overlay.label.text()
+    assert "Please remind me" in text and "to call" in text and text.index("Please") < text.index("to call")
+    overlay.show_text("Please remind me to call", "")
+    assert "to call" in overlay.label.text() and "span" not in overlay.label.text()
+    overlay.show_text("", "")
+    assert not overlay.isVisible()
+
+
+def test_text_is_escaped_and_a_long_dictation_shows_its_end(qtbot) -> None:
+    overlay = PartialOverlay()
+    qtbot.addWidget(overlay)
+    overlay.show_text("<b>bold</b> & co", "")
+    assert "&lt;b&gt;" in overlay.label.text() and "<b>" not in overlay.label.text()
+    words = " ".join(f"word{i}" for i in range(100))
+    overlay.show_text(words, "last guess")
+    shown = overlay.label.text()
+    assert shown.startswith("…") and "word99" in shown and "word1 " not in shown and "last guess" in shown
+    assert len(shown) < MAX_CHARS + 80  # the tail, plus the markup of the guess
+
+
+def test_it_sits_next_to_the_tray_icon_on_screen(qtbot) -> None:
+    tray = QRect(4, 2, 24, 24)  # a tray at the top left, as trayer draws it
+    overlay = PartialOverlay(anchor=lambda: tray)
+    qtbot.addWidget(overlay)
+    overlay.show_text("Open the calculator", "")
+    area = QApplication.primaryScreen().availableGeometry()
+    assert overlay.y() >= tray.bottom() and overlay.y() < area.center().y()
+    assert area.contains(overlay.geometry())
+    bottom = QRect(area.right() - 30, area.bottom() - 24, 24, 24)
+    low = PartialOverlay(anchor=lambda: bottom)
+    qtbot.addWidget(low)
+    low.show_text("Open the calculator", "")
+    assert low.geometry().bottom() <= bottom.top() and area.contains(low.geometry())
+
+
+def test_partial_text_events_reach_it_through_the_bridge(qtbot) -> None:
+    bus = EventBus()
+    bridge = Bridge(bus)
+    overlay = PartialOverlay()
+    qtbot.addWidget(overlay)
+    bridge.partial_text.connect(overlay.on_partial)
+    bus.publish(PartialText("Set a timer", "for five"))
+    qtbot.waitUntil(overlay.isVisible)
+    assert "Set a timer" in overlay.label.text()
+    bus.publish(PartialText(""))
+    qtbot.waitUntil(lambda: not overlay.isVisible())

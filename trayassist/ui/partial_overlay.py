@@ -1,0 +1,90 @@
+"""The words heard so far, in a small caption near the tray while listening: it never takes
+focus or a keystroke or a click, and it is gone at release. User text: never logged."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from trayassist.core.events import PartialText
+
+MAX_CHARS = 160  # the end of a long dictation: a caption, not a document
+MARGIN = 8
+
+
+class PartialOverlay(QWidget):
+    """`show_text(committed, tentative)` shows it (tentative words lighter); two empty
+    strings hide it. `anchor()` gives the tray icon's place on screen (empty: unknown)."""
+
+    def __init__(self, anchor: Callable[[], QRect] | None = None) -> None:
+        super().__init__(None, Qt.WindowType.Tool | Qt.WindowType.FramelessWindowHint
+                         | Qt.WindowType.WindowStaysOnTopHint | Qt.WindowType.WindowDoesNotAcceptFocus
+                         | Qt.WindowType.WindowTransparentForInput)
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+        self.setAttribute(Qt.WidgetAttribute.WA_TranslucentBackground)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setWindowTitle("TrayAssist: what you are saying")
+        self._anchor = anchor
+        self.label = QLabel(self)
+        self.label.setObjectName("partialText")
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        self.label.setWordWrap(True)
+        self.label.setMaximumWidth(460)
+        self.label.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.label.setStyleSheet("QLabel#partialText { background: rgba(32, 32, 36, 225); color: #f4f4f4;"
+                                 " border-radius: 8px; padding: 8px 12px; font-size: 13px; }")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label)
+
+    def on_partial(self, event: PartialText) -> None:
+        self.show_text(event.text, event.tentative)
+
+    def show_text(self, committed: str, tentative: str = "") -> None:
+        if not committed and not tentative:
+            self.hide()
+            return
+        committed, tentative = _tail(committed, tentative)
+        html = escape(committed)
+        if tentative:
+            html += f"{' ' if committed else ''}<span style='color: #9a9aa2'>{escape(tentative)}</span>"
+        self.label.setText(html)
+        self.adjustSize()
+        self._place()
+        if not self.isVisible():
+            self.show()
+
+    def _place(self) -> None:
+        anchor = self._anchor() if self._anchor is not None else QRect()
+        screen = (QGuiApplication.screenAt(anchor.center()) if anchor.isValid() and not anchor.isEmpty()
+                  else None) or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        w, h = self.width(), self.height()
+        if anchor.isValid() and not anchor.isEmpty():
+            x = anchor.left()
+            y = anchor.bottom() + MARGIN if anchor.center().y() < area.center().y() else anchor.top() - h - MARGIN
+        else:  # no tray position known: above the bottom edge, centred
+            x = area.center().x() - w // 2
+            y = area.bottom() - h - 6 * MARGIN
+        x = max(area.left() + MARGIN, min(x, area.right() - w - MARGIN))
+        y = max(area.top() + MARGIN, min(y, area.bottom() - h - MARGIN))
+        self.move(x, y)
+
+
+def _tail(committed: str, tentative: str) -> tuple[str, str]:
+    """The last MAX_CHARS characters, cut at a word, with "…" where text was left out."""
+    total = len(committed) + len(tentative) + 1
+    if total <= MAX_CHARS:
+        return committed, tentative
+    if len(tentative) >= MAX_CHARS:
+        cut = tentative[-MAX_CHARS:]
+        return "", "…" + cut[cut.find(" ") + 1:]
+    keep = MAX_CHARS - len(tentative) - 1
+    cut = committed[-keep:]
+    return "…" + cut[cut.find(" ") + 1:], tentative
