@@ -35,3 +35,15 @@ def test_unknown_saved_device_is_kept_and_named(qtbot) -> None:
     qtbot.addWidget(dialog)
     assert "not connected" in dialog.input_device.currentText()
     assert dialog.value().input_device == "Old Mic"
+
+
+def test_hands_free_limits_and_live_text_are_edited(qtbot) -> None:
+    dialog = SettingsDialog(Settings(), input_devices=lambda: [])
+    qtbot.addWidget(dialog)
+    assert (dialog.silence_stop.value(), dialog.max_length.value(), dialog.partial_text.isChecked()) == (3, 300, True)
+    dialog.silence_stop.setValue(0)
+    assert dialog.silence_stop.text() == "never"
+    dialog.max_length.setValue(120)
+    dialog.partial_text.setChecked(False)
+    value = dialog.value()
+    assert (value.toggle_silence_stop_s, value.toggle_max_s, value.partial_text) == (0, 120, False)

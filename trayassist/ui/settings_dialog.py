@@ -121,6 +121,21 @@ class SettingsDialog(QDialog):
         form.addRow("&Hotkey (press it):", self.hotkey)
         self.hotkey_mode = _combo(MODE_LABELS, settings.hotkey_mode)
         form.addRow("Hotkey &mode:", self.hotkey_mode)
+        # Hands-free (toggle, a hybrid tap, the tray): listening ends by itself.
+        self.silence_stop = QSpinBox()
+        self.silence_stop.setRange(0, 600)
+        self.silence_stop.setSuffix(" s of silence")
+        self.silence_stop.setSpecialValueText("never")
+        self.silence_stop.setValue(settings.toggle_silence_stop_s)
+        form.addRow("Hands-free stops &after:", self.silence_stop)
+        self.max_length = QSpinBox()
+        self.max_length.setRange(10, 3600)
+        self.max_length.setSuffix(" s")
+        self.max_length.setValue(settings.toggle_max_s)
+        form.addRow("Hands-free stops &at most after:", self.max_length)
+        self.partial_text = QCheckBox("Show the words near the tray while I speak")
+        self.partial_text.setChecked(settings.partial_text)
+        form.addRow(self.partial_text)
         self.output_mode = _combo(OUTPUT_LABELS, settings.output_mode)
         form.addRow("&Put text:", self.output_mode)
         self.sounds = QCheckBox("Play a short sound when the microphone opens and closes")
@@ -194,6 +209,9 @@ class SettingsDialog(QDialog):
             model_idle_unload_s=self.unload.value(),
             hotkey=chord_from_sequence(self.hotkey.keySequence()) or self._original.hotkey,
             hotkey_mode=self.hotkey_mode.currentData(),
+            toggle_silence_stop_s=self.silence_stop.value(),
+            toggle_max_s=self.max_length.value(),
+            partial_text=self.partial_text.isChecked(),
             output_mode=self.output_mode.currentData(),
             sounds=self.sounds.isChecked(),
             notifications=self.notifications.isChecked(),

@@ -60,3 +60,17 @@ def test_newer_version_is_backed_up_before_saving(tmp_path: Path) -> None:
 def test_replace_rejects_invalid_values() -> None:
     with pytest.raises(ValueError, match="hotkey_mode"):
         Settings().replace(hotkey_mode="sideways")
+
+
+def test_hands_free_limits_and_live_text_persist_and_bad_values_fall_back(tmp_path: Path) -> None:
+    s = Settings()
+    assert (s.toggle_silence_stop_s, s.toggle_max_s, s.partial_text) == (3, 300, True)
+    store = SettingsStore(tmp_path / "settings.json")
+    store.save(s.replace(toggle_silence_stop_s=0, toggle_max_s=90, partial_text=False))
+    loaded = store.load()
+    assert (loaded.toggle_silence_stop_s, loaded.toggle_max_s, loaded.partial_text) == (0, 90, False)
+    (tmp_path / "settings.json").write_text(json.dumps(
+        {"toggle_silence_stop_s": -1, "toggle_max_s": 5, "partial_text": "on"}))
+    bad = store.load()
+    assert (bad.toggle_silence_stop_s, bad.toggle_max_s, bad.partial_text) == (3, 300, True)
+    assert len(store.problems) == 3 and all("using" in p for p in store.problems)

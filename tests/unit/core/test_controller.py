@@ -11,7 +11,7 @@ import pytest
 
 from trayassist.core.config import Settings, SettingsStore
 from trayassist.core.controller import Controller, UserError
-from trayassist.core.events import EventBus, Notice, StatusChanged, UtteranceDone
+from trayassist.core.events import EventBus, Notice, PartialText, StatusChanged, UtteranceDone
 from trayassist.core.ports import Slot
 from trayassist.core.status import ModelStatus, Problem, ProblemKind, State
 
@@ -33,6 +33,8 @@ class FakeSession:
         self.fail_press = fail_press
         self.problem: Problem | None = None
         self.cancelled = 0
+        self.hands_free_calls = 0
+        self.take = 0
 
     @property
     def mic_open(self) -> bool:
@@ -43,6 +45,13 @@ class FakeSession:
             self.problem = Problem(ProblemKind.MICROPHONE, self.fail_press)
             raise RuntimeError(self.fail_press)
         self.state = "listening"
+        self.take += 1
+
+    def hands_free(self) -> None:
+        self.hands_free_calls += 1
+
+    def still_listening(self, take: int) -> bool:
+        return self.state == "listening" and take == self.take
 
     def cancel(self) -> bool:
         self.cancelled += 1
@@ -190,3 +199,27 @@ def test_history_failure_does_not_lose_the_text(tmp_path: Path) -> None:
     out = c.release().result(5)
     assert out["text"] == "keep me" and out["id"] is None and delivered == [("keep me", "type")]
     assert any(isinstance(e, Notice) and e.title == "History not saved" for e in events)
+
+
+def test_toggle_listens_hands_free_and_an_auto_stop_releases_only_the_take_it_names(tmp_path: Path) -> None:
+    session = FakeSession(Utt("note this down"))
+    c, events, delivered = make(tmp_path, session)
+    assert c.toggle() == "pressed" and session.hands_free_calls == 1
+    assert c.auto_stop("Stopped listening after 3 s of silence.", take=session.take + 1) is None  # not this take
+    assert session.state == "listening"
+    done = c.auto_stop("Stopped listening after 3 s of silence.", take=session.take)
+    assert done is not None and done.result(5)["text"] == "note this down"
+    assert session.state == "idle" and delivered == [("note this down", "type")]
+    notices = [e for e in events if isinstance(e, Notice)]
+    assert [(n.title, n.message) for n in notices] == [("Listening stopped", "Stopped listening after 3 s of silence.")]
+    assert c.auto_stop("again", take=session.take) is None  # already released: nothing twice
+
+
+def test_live_text_is_published_only_when_the_user_wants_it_and_its_end_always(tmp_path: Path) -> None:
+    c, events, _ = make(tmp_path, FakeSession())
+    c.on_partial("please buy", "milk")
+    off, off_events, _ = make(tmp_path, FakeSession(), partial_text=False)
+    off.on_partial("please buy", "milk")
+    off.on_partial("", "")
+    assert [e for e in events if isinstance(e, PartialText)] == [PartialText("please buy", "milk")]
+    assert [e for e in off_events if isinstance(e, PartialText)] == [PartialText("", "")]

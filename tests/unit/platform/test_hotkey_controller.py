@@ -161,3 +161,27 @@ def test_a_chord_with_escape_keeps_escape_for_itself() -> None:
                            lambda: calls.append("cancel"))
     matcher.feed([("down", "ctrl"), ("down", "esc"), ("up", "esc")])
     assert calls == ["press", "release"]
+
+
+def test_listening_with_no_key_held_is_announced_as_a_latch() -> None:
+    calls: list[str] = []
+    clock = Clock()
+    toggle = HotkeyController("toggle", lambda: calls.append("start"), lambda: calls.append("stop"),
+                              clock=clock, on_latch=lambda: calls.append("latch"))
+    toggle.press()
+    toggle.release()
+    toggle.press()
+    assert calls == ["start", "latch", "stop"]
+    calls.clear()
+    hybrid = HotkeyController("hybrid", lambda: calls.append("start"), lambda: calls.append("stop"),
+                              clock=clock, on_latch=lambda: calls.append("latch"))
+    hybrid.press()
+    clock.now += 0.1
+    hybrid.release()  # a tap: listening goes on without the key
+    hybrid.press()
+    assert calls == ["start", "latch", "stop"]
+    calls.clear()
+    hybrid.press()
+    clock.now += 1.0
+    hybrid.release()  # held: push-to-talk, no latch
+    assert calls == ["start", "stop"]

@@ -26,10 +26,10 @@ log = logging.getLogger(__name__)
 
 RATE = 16000
 HOP = 160  # loudness envelope resolution: 10 ms
-# While held: cheap decodes (short encoder window, one temperature). The last decode may
-# retry at higher temperatures: it is the only one whose words are all kept as they are.
-LIVE = Decoding(words=True, short_context=True, fallback=False)
-LAST = Decoding(words=True, short_context=True, fallback=True)
+# Cheap, predictable decodes: a short encoder window, one temperature (a fallback decodes
+# up to five times more, and the next decode gets another try anyway), loops discouraged.
+LIVE = Decoding(words=True, short_context=True, fallback=False, repetition_penalty=1.2)
+LAST = LIVE
 
 
 class Decoder(Protocol):
@@ -43,9 +43,13 @@ class LiveOptions:
     first_s: float = 1.0  # audio in the buffer before a decode on the beat (shorter is guesswork)
     settle_s: float = 0.1  # non-speech after speech that triggers a decode at once
     duty: float = 0.6  # share of wall time decodes may take while the key is held
-    max_buffer_s: float = 8.0  # beyond this, older words are committed on one decode's say-so
+    soft_buffer_s: float = 6.0  # beyond this the buffer is cut at any quiet gap, not only pauses
+    max_buffer_s: float = 10.0  # beyond this, older words are committed on one decode's say-so
     keep_s: float = 2.0  # ... all but the last keep_s of the buffer
     quiet: float = 0.1  # a cut needs loudness below this share of the speech's loudness
+    margin_s: float = 0.5  # a word is committed only if the decode heard this much after it
+    context_s: float = 1.0  # committed audio decoded again before the cut, so the model never
+    #                         starts cold on the first new word (it would drop it)
     min_speech_s: float = 0.1  # VAD speech in the buffer before it is worth a decode
     threshold: float = 0.5  # VAD: speech starts above this probability
     neg_threshold: float = 0.35  # ... and ends below this one (hysteresis)
@@ -175,7 +179,7 @@ class LiveTranscriber:
             self._submit(end, last=False)
 
     def _submit(self, end: int, last: bool) -> None:
-        start = self._start
+        start = max(0, self._start - int(self.o.context_s * RATE))
         audio = self._buf[start:end].copy()
         self._last_end = end
         future = self.engine.transcribe(audio, self.agreement.prompt(), LAST if last else LIVE)
@@ -206,7 +210,7 @@ class LiveTranscriber:
                 if job.last:
                     self.agreement.finish(words)
                 else:
-                    self.agreement.update(words)
+                    self.agreement.update(words, until=job.end / RATE - self.o.margin_s)
                     self._last = job
                     self._trim(job)
             if job.last:
@@ -223,13 +227,15 @@ class LiveTranscriber:
                 log.exception("partial text listener failed")
 
     def _trim(self, job: _Job) -> None:
-        """Start the buffer after the committed words, at a quiet point; bound its length
-        when decodes keep disagreeing."""
+        """Start the buffer after the committed words at a pause or a sentence end; past
+        `soft_buffer_s` at any quiet gap, past `max_buffer_s` wherever (bounded work)."""
         ag, o = self.agreement, self.o
         start_s, end_s = self._start / RATE, job.end / RATE
         env = self._env[: self._env_n]
-        cut = choose_cut(ag, env, HOP / RATE, start_s, end_s, o.quiet * self._speech_level())
-        if cut is None and end_s - start_s > o.max_buffer_s:
+        length = end_s - start_s
+        cut = choose_cut(ag, env, HOP / RATE, start_s, end_s, o.quiet * self._speech_level(),
+                         any_gap=length > o.soft_buffer_s)
+        if cut is None and length > o.max_buffer_s:
             ag.force(end_s - o.keep_s)
             cut = forced_cut(ag, env, HOP / RATE, start_s, end_s)
         if cut is not None:

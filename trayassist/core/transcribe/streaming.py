@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 _KEY = re.compile(r"[^a-z0-9']+")
+MIN_WORD_S = 0.01
 
 
 @dataclass(frozen=True)
@@ -69,17 +70,20 @@ class Agreement:
     def prompt(self) -> str | None:
         """The end of the committed text, cut at a word boundary: the decoder's context."""
         text = self.text
-        if len(text) > self.prompt_chars:
-            text = text[-self.prompt_chars:]
-            text = text[text.find(" ") + 1:] if " " in text else text
+        start = len(text) - self.prompt_chars
+        if start > 0:
+            if text[start - 1] != " ":  # inside a word: start at the next one
+                start = text.find(" ", start) + 1 or start
+            text = text[start:]
         return text or None
 
-    def update(self, hypothesis: Sequence[Word]) -> list[Word]:
-        """A new decode of the buffer: commit the prefix it shares with the previous one."""
+    def update(self, hypothesis: Sequence[Word], until: float = float("inf")) -> list[Word]:
+        """A new decode of the buffer: commit the prefix it shares with the previous one,
+        up to the words that end by `until` (the newer decode heard some audio after them)."""
         fresh = self.fresh(hypothesis)
         n = 0
         while (n < len(fresh) and n < len(self.tentative)
-               and fresh[n].key == self.tentative[n].key):
+               and fresh[n].key == self.tentative[n].key and fresh[n].end <= until):
             n += 1
         agreed = fresh[:n]  # the newer decode's spelling and times: it heard more context
         self.committed += agreed
@@ -107,7 +111,9 @@ class Agreement:
         """The hypothesis without words already committed: those whose start lies before the
         committed end (the decode began before the cut), and a repeat of the committed tail
         at its start (the model re-reading the prompt or a sliver of the last word)."""
-        words = [w for w in hypothesis if w.key]
+        # A word the aligner gave no time at all is not in the audio: the model ran on past
+        # the end of the buffer ("tomatoes and… my grandmother drew tomatoes" at one instant).
+        words = [w for w in hypothesis if w.key and w.end - w.start >= MIN_WORD_S]
         if not self.committed or not words:
             return words
         last = self.committed[-1]
@@ -118,6 +124,9 @@ class Agreement:
                 if tail[-n:] == [w.key for w in words[:n]]:
                     return words[n:]
         return words
+
+
+SENTENCE_END = (".", "?", "!")
 
 
 def quietest(envelope: np.ndarray, hop_s: float, lo: float, hi: float) -> tuple[float, float]:
@@ -131,27 +140,47 @@ def quietest(envelope: np.ndarray, hop_s: float, lo: float, hi: float) -> tuple[
     return min(max((i + 0.5) * hop_s, lo), hi), float(envelope[i])
 
 
+def quiet_run(envelope: np.ndarray, hop_s: float, t: float, quiet: float) -> tuple[float, float]:
+    """The stretch around `t` where the envelope stays at or below `quiet` (start, end)."""
+    i = min(max(0, int(t / hop_s)), len(envelope) - 1)
+    if len(envelope) == 0 or envelope[i] > quiet:
+        return t, t
+    a, b = i, i
+    while a > 0 and envelope[a - 1] <= quiet:
+        a -= 1
+    while b + 1 < len(envelope) and envelope[b + 1] <= quiet:
+        b += 1
+    return a * hop_s, (b + 1) * hop_s
+
+
 def choose_cut(agreement: Agreement, envelope: np.ndarray, hop_s: float, buffer_start: float,
-               decoded_end: float, quiet: float, lookback: int = 8) -> float | None:
-    """Where the buffer may start now: the latest quiet point (loudness <= `quiet`) in a gap
-    between committed words, or right after the last one, never past the next word the last
-    decode heard. Cutting only where it is quiet keeps words whole; the committed words left
-    in the buffer are dropped from the next decode by `Agreement.fresh`. None: no quiet gap
-    yet, keep the buffer."""
+               decoded_end: float, quiet: float, *, pause_s: float = 0.2, any_gap: bool = False,
+               lookback: int = 12) -> float | None:
+    """Where the buffer may start now, or None to keep it: the latest gap between committed
+    words (or after the last one, before the next word heard) that is a pause (quiet for
+    `pause_s`) or ends a sentence and is quiet; with `any_gap`, any quiet gap. A decode
+    that starts there begins where a speaker would: the model keeps its accuracy, no word
+    is split. The committed words left in the buffer are dropped from the next decode by
+    `Agreement.fresh`."""
     words = agreement.committed
     if not words:
         return None
-    nxt = agreement.tentative[0].start if agreement.tentative else words[-1].end + 0.3
-    gaps = [(words[-1].end, min(nxt, decoded_end))]
-    for k in range(len(words) - 1, max(0, len(words) - 1 - lookback), -1):
-        gaps.append((words[k - 1].end, words[k].start))
-    for a, b in gaps:
-        lo, hi = max(buffer_start, a - 0.1), min(decoded_end, max(a, b) + 0.05)
-        if hi <= lo or hi <= buffer_start:
+    nxt = agreement.tentative[0].start if agreement.tentative else decoded_end
+    gaps = [(len(words) - 1, words[-1].end, nxt)]
+    for k in range(len(words) - 2, max(-1, len(words) - 2 - lookback), -1):
+        gaps.append((k, words[k].end, words[k + 1].start))
+    for k, a, b in gaps:
+        lo, hi = max(buffer_start, a - 0.1), min(decoded_end, max(b, a + 0.05))
+        if hi <= buffer_start or hi <= lo:
             continue
-        cut, level = quietest(envelope, hop_s, lo, hi)
-        if level <= quiet and cut > buffer_start:
-            return cut
+        t, level = quietest(envelope, hop_s, lo, hi)
+        if level > quiet or t <= buffer_start:
+            continue
+        run_a, run_b = quiet_run(envelope, hop_s, t, quiet)
+        if run_b - run_a >= pause_s:  # a pause: cut in its middle
+            return min(max((run_a + run_b) / 2, buffer_start + hop_s), max(hi, t))
+        if any_gap or words[k].text.rstrip().endswith(SENTENCE_END):
+            return t
     return None
 
 
@@ -163,7 +192,7 @@ def forced_cut(agreement: Agreement, envelope: np.ndarray, hop_s: float, buffer_
     if not words or words[-1].end <= buffer_start:
         return None
     nxt = agreement.tentative[0].start if agreement.tentative else decoded_end
-    lo, hi = max(buffer_start, words[-1].end - 0.1), min(decoded_end, max(nxt, words[-1].end) + 0.05)
+    lo, hi = max(buffer_start, words[-1].end - 0.1), min(decoded_end, max(nxt, words[-1].end + 0.05))
     if hi <= lo:
         return None
     cut, _level = quietest(envelope, hop_s, lo, hi)
