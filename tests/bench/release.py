@@ -47,6 +47,7 @@ HELD_OUT = [
     "Call the plumber if the kitchen sink starts leaking again.",
     "The train to the airport leaves from platform four.",
 ]
+SHORT = "Please close the kitchen window."  # the "2 s" clip (about 1.8 s of espeak-ng)
 COMMANDS = ["What time is it?", "Open my notes.", "Stop the timer.", "Turn the volume down."]
 RELEASE_AFTER_S = 0.3  # the key goes up this long after the last word
 R2T_BUDGET = Budget(0.5, "p50")
@@ -99,6 +100,8 @@ class Speech:
 
     def sized(self, target_s: float, gaps: tuple[float, ...], name: str, offset: int = 0) -> Clip:
         """Held-out sentences (starting at `offset`) until the clip lasts about `target_s`."""
+        if target_s <= 3:
+            return self.clip([SHORT], gaps, name)
         chosen: list[str] = []
         total = 0.0
         i = offset

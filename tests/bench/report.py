@@ -77,6 +77,10 @@ def fmt(value: float | None, unit: str) -> str:
         return f"{value:.0f} MB"
     if unit == "x":
         return f"{value:.2f}×"
+    if unit == "cores":
+        return f"{value:.2f} cores"
+    if unit == "":
+        return f"{value:+.3f}" if abs(value) < 1 else f"{value:g}"
     return f"{value:g} {unit}"
 
 

@@ -396,7 +396,8 @@ class PushToTalk:
         now = self._clock()
         text = drop_whole_output(result.text)
         timings.update(release_to_text=now - released, last_chunk=now - t_last,
-                       close=stopped - released, decoded_at_release=float(result.decoded_at_end))
+                       close=stopped - released, decoded_at_release=float(result.decoded_at_end),
+                       decodes=float(result.decodes))
         error = result.error
         reason = "error" if error and not text else ("" if text else "filtered")
         return Utterance(text, duration, live.speech_s, self._model_name(), timings,

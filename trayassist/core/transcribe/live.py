@@ -43,13 +43,16 @@ class LiveOptions:
     first_s: float = 1.0  # audio in the buffer before a decode on the beat (shorter is guesswork)
     settle_s: float = 0.1  # non-speech after speech that triggers a decode at once
     duty: float = 0.6  # share of wall time decodes may take while the key is held
-    soft_buffer_s: float = 6.0  # beyond this the buffer is cut at any quiet gap, not only pauses
-    max_buffer_s: float = 10.0  # beyond this, older words are committed on one decode's say-so
+    # The buffer starts again at pauses and sentence ends; past clause_s also after a comma,
+    # past word_s after any word, past max_buffer_s wherever (older words are then
+    # committed on one decode's say-so): bounded work at release, whatever the speaker does.
+    clause_s: float = 4.0
+    word_s: float = 10.0
+    max_buffer_s: float = 14.0
+    pause_s: float = 0.25  # VAD silence that counts as a pause
     keep_s: float = 2.0  # ... all but the last keep_s of the buffer
     quiet: float = 0.1  # a cut needs loudness below this share of the speech's loudness
     margin_s: float = 0.5  # a word is committed only if the decode heard this much after it
-    context_s: float = 1.0  # committed audio decoded again before the cut, so the model never
-    #                         starts cold on the first new word (it would drop it)
     min_speech_s: float = 0.1  # VAD speech in the buffer before it is worth a decode
     threshold: float = 0.5  # VAD: speech starts above this probability
     neg_threshold: float = 0.35  # ... and ends below this one (hysteresis)
@@ -92,6 +95,7 @@ class LiveTranscriber:
         self._speech: list[int] = [0]  # prefix counts of speech windows
         self._triggered = False
         self._silence_run = 0  # windows
+        self._pauses: list[tuple[int, int]] = []  # silences between speech (window indices)
         self._speech_end = 0  # sample after the last speech window
         self._start = 0  # the buffer still to decode starts here (samples)
         self._last_end = 0  # end of the last decode submitted
@@ -155,6 +159,9 @@ class LiveTranscriber:
             self._triggered = False
         self._speech.append(self._speech[-1] + int(self._triggered))
         if self._triggered:
+            if self._silence_run:
+                n = len(self._speech) - 1  # windows so far, this one included
+                self._pauses.append((n - 1 - self._silence_run, n - 1))
             self._silence_run = 0
             self._speech_end = (len(self._speech) - 1) * WINDOW
         else:
@@ -179,10 +186,10 @@ class LiveTranscriber:
             self._submit(end, last=False)
 
     def _submit(self, end: int, last: bool) -> None:
-        start = max(0, self._start - int(self.o.context_s * RATE))
+        start = self._start
         audio = self._buf[start:end].copy()
         self._last_end = end
-        future = self.engine.transcribe(audio, self.agreement.prompt(), LAST if last else LIVE)
+        future = self.engine.transcribe(audio, self.agreement.prompt(before=start / RATE), LAST if last else LIVE)
         job = _Job(start, end, last, future, self._clock())
         self._inflight = job
         future.add_done_callback(lambda _f: self._finished(job))
@@ -208,9 +215,9 @@ class LiveTranscriber:
                 self._decodes += 1
                 words = [w.shifted(job.start / RATE) for w in result.words]
                 if job.last:
-                    self.agreement.finish(words)
+                    self.agreement.finish(words, job.start / RATE)
                 else:
-                    self.agreement.update(words, until=job.end / RATE - self.o.margin_s)
+                    self.agreement.update(words, job.start / RATE, until=job.end / RATE - self.o.margin_s)
                     self._last = job
                     self._trim(job)
             if job.last:
@@ -233,13 +240,25 @@ class LiveTranscriber:
         start_s, end_s = self._start / RATE, job.end / RATE
         env = self._env[: self._env_n]
         length = end_s - start_s
+        level = 3 if length > o.word_s else 2 if length > o.clause_s else 1
         cut = choose_cut(ag, env, HOP / RATE, start_s, end_s, o.quiet * self._speech_level(),
-                         any_gap=length > o.soft_buffer_s)
+                         pauses=self._pauses_between(self._start, job.end), level=level)
         if cut is None and length > o.max_buffer_s:
             ag.force(end_s - o.keep_s)
             cut = forced_cut(ag, env, HOP / RATE, start_s, end_s)
-        if cut is not None:
-            self._start = max(self._start, int(cut * RATE))
+        if cut is not None and cut * RATE > self._start:
+            self._start = int(cut * RATE)
+            ag.reopen(cut)
+
+    def _pauses_between(self, a: int, b: int) -> list[tuple[float, float]]:
+        """VAD silences of at least pause_s between samples a and b, in seconds."""
+        need = int(self.o.pause_s * RATE / WINDOW)
+        out: list[tuple[float, float]] = []
+        for start, end in self._pauses + [(len(self._speech) - 1 - self._silence_run, len(self._speech) - 1)]:
+            s, e = start * WINDOW, end * WINDOW
+            if end - start >= need and e > a and s < b:
+                out.append((s / RATE, e / RATE))
+        return out
 
     def _speech_level(self) -> float:
         """Loudness of speech in this recording (the 90th percentile of the envelope)."""

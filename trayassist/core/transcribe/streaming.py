@@ -44,11 +44,14 @@ def join(words: Sequence[Word]) -> str:
 class Agreement:
     """Committed words so far and the last decode's words after them (still tentative).
 
-    Feed each decode's words (utterance times) to `update`; the last decode of the
-    recording goes to `finish`, which commits all of it.
+    Feed each decode's words (utterance times, and where its audio started) to `update`;
+    the last decode of the recording goes to `finish`, which commits all of it. A decode
+    hears the committed words still in the buffer again: `fresh` finds where they end in
+    it by their words, and only where they cannot be found, by time.
     """
 
     DEDUP_WINDOW_S = 0.5  # a repeat of the committed tail this close to it is the same words
+    MATCH_WINDOW_S = 1.0  # committed words heard again are looked for this close to their time
 
     def __init__(self, prompt_chars: int = 200) -> None:
         self.committed: list[Word] = []
@@ -67,9 +70,12 @@ class Agreement:
     def committed_end(self) -> float:
         return self.committed[-1].end if self.committed else 0.0
 
-    def prompt(self) -> str | None:
-        """The end of the committed text, cut at a word boundary: the decoder's context."""
-        text = self.text
+    def prompt(self, before: float = float("inf")) -> str | None:
+        """The end of the committed text before `before` (where the decoded audio starts),
+        cut at a word boundary: the decoder's context. Never words the audio holds too: the
+        model takes the prompt as said already and skips them ("…afternoon, could you" +
+        "could you send the…" came back as "send the…")."""
+        text = join([w for w in self.committed if w.end <= before + 0.05])
         start = len(text) - self.prompt_chars
         if start > 0:
             if text[start - 1] != " ":  # inside a word: start at the next one
@@ -77,10 +83,11 @@ class Agreement:
             text = text[start:]
         return text or None
 
-    def update(self, hypothesis: Sequence[Word], until: float = float("inf")) -> list[Word]:
-        """A new decode of the buffer: commit the prefix it shares with the previous one,
-        up to the words that end by `until` (the newer decode heard some audio after them)."""
-        fresh = self.fresh(hypothesis)
+    def update(self, hypothesis: Sequence[Word], start: float = 0.0,
+               until: float = float("inf")) -> list[Word]:
+        """A new decode of the buffer from `start`: commit the prefix it shares with the
+        previous one, up to the words that end by `until` (it heard some audio after them)."""
+        fresh = self.fresh(hypothesis, start)
         n = 0
         while (n < len(fresh) and n < len(self.tentative)
                and fresh[n].key == self.tentative[n].key and fresh[n].end <= until):
@@ -90,9 +97,9 @@ class Agreement:
         self.tentative = fresh[n:]
         return agreed
 
-    def finish(self, hypothesis: Sequence[Word] | None = None) -> list[Word]:
+    def finish(self, hypothesis: Sequence[Word] | None = None, start: float = 0.0) -> list[Word]:
         """The last decode (or, with None, the last one already seen): commit all of it."""
-        fresh = self.fresh(hypothesis) if hypothesis is not None else self.tentative
+        fresh = self.fresh(hypothesis, start) if hypothesis is not None else self.tentative
         self.committed += fresh
         self.tentative = []
         return list(fresh)
@@ -107,18 +114,44 @@ class Agreement:
         self.committed += forced
         return forced
 
-    def fresh(self, hypothesis: Sequence[Word]) -> list[Word]:
-        """The hypothesis without words already committed: those whose start lies before the
-        committed end (the decode began before the cut), and a repeat of the committed tail
-        at its start (the model re-reading the prompt or a sliver of the last word)."""
-        # A word the aligner gave no time at all is not in the audio: the model ran on past
-        # the end of the buffer ("tomatoes and… my grandmother drew tomatoes" at one instant).
+    def reopen(self, cut: float) -> list[Word]:
+        """The buffer now starts at `cut`, before some committed words: they go back to
+        tentative, to be heard again from the new start (where the model does best: at the
+        start of a sentence) and agreed on again."""
+        n = len(self.committed)
+        while n > 0 and self.committed[n - 1].start >= cut - 0.05:
+            n -= 1
+        back, self.committed = self.committed[n:], self.committed[:n]
+        self.tentative = back + self.tentative
+        return back
+
+    def fresh(self, hypothesis: Sequence[Word], start: float = 0.0) -> list[Word]:
+        """The words of a decode from `start` that are not committed yet.
+
+        Words the aligner gave no time are dropped (the model ran on past the end of the
+        audio: "tomatoes and… my grandmother drew tomatoes"). Committed words inside the
+        decoded audio are heard again: the hypothesis is cut after the best match of the
+        last committed words near their time; failing that, after the last committed
+        word's end by each word's middle (tiny's word times overlap by a word's length, so
+        a start-time rule drops real words). With nothing committed inside the audio, a
+        repeat of the committed tail at the very start is a sliver of the last word before
+        the cut, or the model re-reading its prompt."""
         words = [w for w in hypothesis if w.key and w.end - w.start >= MIN_WORD_S]
         if not self.committed or not words:
             return words
         last = self.committed[-1]
-        words = [w for w in words if w.start >= last.end - 0.1 or w.end > last.end + 0.2]
-        if words and words[0].start - last.end < self.DEDUP_WINDOW_S:
+        heard = [w.key for w in self.committed if w.end > start + 0.05]
+        if heard:
+            for n in range(min(3, len(heard)), 0, -1):
+                tail = heard[-n:]
+                matches = [i for i in range(len(words) - n + 1)
+                           if [w.key for w in words[i:i + n]] == tail
+                           and abs(words[i + n - 1].end - last.end) < self.MATCH_WINDOW_S]
+                if matches:
+                    i = min(matches, key=lambda j: abs(words[j + n - 1].end - last.end))
+                    return words[i + n:]
+            return [w for w in words if (w.start + w.end) / 2 > last.end]
+        if words[0].start - last.end < self.DEDUP_WINDOW_S:
             tail = [w.key for w in self.committed[-5:]]
             for n in range(min(len(tail), len(words)), 0, -1):
                 if tail[-n:] == [w.key for w in words[:n]]:
@@ -127,6 +160,7 @@ class Agreement:
 
 
 SENTENCE_END = (".", "?", "!")
+CLAUSE_END = (",", ";", ":")
 
 
 def quietest(envelope: np.ndarray, hop_s: float, lo: float, hi: float) -> tuple[float, float]:
@@ -140,28 +174,17 @@ def quietest(envelope: np.ndarray, hop_s: float, lo: float, hi: float) -> tuple[
     return min(max((i + 0.5) * hop_s, lo), hi), float(envelope[i])
 
 
-def quiet_run(envelope: np.ndarray, hop_s: float, t: float, quiet: float) -> tuple[float, float]:
-    """The stretch around `t` where the envelope stays at or below `quiet` (start, end)."""
-    i = min(max(0, int(t / hop_s)), len(envelope) - 1)
-    if len(envelope) == 0 or envelope[i] > quiet:
-        return t, t
-    a, b = i, i
-    while a > 0 and envelope[a - 1] <= quiet:
-        a -= 1
-    while b + 1 < len(envelope) and envelope[b + 1] <= quiet:
-        b += 1
-    return a * hop_s, (b + 1) * hop_s
-
-
 def choose_cut(agreement: Agreement, envelope: np.ndarray, hop_s: float, buffer_start: float,
-               decoded_end: float, quiet: float, *, pause_s: float = 0.2, any_gap: bool = False,
-               lookback: int = 12) -> float | None:
+               decoded_end: float, quiet: float, *, pauses: Sequence[tuple[float, float]] = (),
+               level: int = 1, lookback: int = 12) -> float | None:
     """Where the buffer may start now, or None to keep it: the latest gap between committed
-    words (or after the last one, before the next word heard) that is a pause (quiet for
-    `pause_s`) or ends a sentence and is quiet; with `any_gap`, any quiet gap. A decode
-    that starts there begins where a speaker would: the model keeps its accuracy, no word
-    is split. The committed words left in the buffer are dropped from the next decode by
-    `Agreement.fresh`."""
+    words (or after the last one, before the next word heard) that lies in a pause (VAD
+    silence, `pauses`), or that is quiet (envelope <= `quiet`) and follows the end of a
+    sentence; at `level` 2 also a clause (a comma), at 3 any word. Decodes must start where
+    a speaker would: one that starts half a second into the previous sentence loses a tenth
+    of the words (continuous espeak-ng speech, tests/bench), one that starts at the
+    sentence matches whole-buffer transcription. The committed words left in the buffer are
+    dropped from the next decode by `Agreement.fresh`."""
     words = agreement.committed
     if not words:
         return None
@@ -169,19 +192,26 @@ def choose_cut(agreement: Agreement, envelope: np.ndarray, hop_s: float, buffer_
     gaps = [(len(words) - 1, words[-1].end, nxt)]
     for k in range(len(words) - 2, max(-1, len(words) - 2 - lookback), -1):
         gaps.append((k, words[k].end, words[k + 1].start))
+    quietest_gap: tuple[float, float] | None = None  # (loudness, time) of any word gap
     for k, a, b in gaps:
         lo, hi = max(buffer_start, a - 0.1), min(decoded_end, max(b, a + 0.05))
         if hi <= buffer_start or hi <= lo:
             continue
-        t, level = quietest(envelope, hop_s, lo, hi)
-        if level > quiet or t <= buffer_start:
+        for pa, pb in pauses:
+            if pa < hi and pb > lo:  # a pause: cut in its middle
+                cut = min(max((max(pa, lo) + min(pb, hi)) / 2, lo), hi)
+                if cut > buffer_start:
+                    return cut
+        t, loudness = quietest(envelope, hop_s, lo, hi)
+        if loudness > quiet or t <= buffer_start:
             continue
-        run_a, run_b = quiet_run(envelope, hop_s, t, quiet)
-        if run_b - run_a >= pause_s:  # a pause: cut in its middle
-            return min(max((run_a + run_b) / 2, buffer_start + hop_s), max(hi, t))
-        if any_gap or words[k].text.rstrip().endswith(SENTENCE_END):
+        text = words[k].text.rstrip()
+        if text.endswith(SENTENCE_END) or (level >= 2 and text.endswith(CLAUSE_END)):
             return t
-    return None
+        if quietest_gap is None or loudness < quietest_gap[0]:
+            quietest_gap = (loudness, t)
+    # Between any two words: where the speaker drew breath, if anywhere.
+    return quietest_gap[1] if level >= 3 and quietest_gap is not None else None
 
 
 def forced_cut(agreement: Agreement, envelope: np.ndarray, hop_s: float, buffer_start: float,

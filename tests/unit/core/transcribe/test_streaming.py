@@ -145,7 +145,7 @@ def test_a_gap_inside_a_sentence_is_no_cut_unless_the_buffer_grew_long() -> None
     ag.update(hyp + [Word(2.0, 2.4, " home")])
     env = envelope(2.6, [(0.0, 0.75), (0.85, 2.4)])  # a 0.1 s gap between "missed" and "the"
     assert choose_cut(ag, env, HOP, 0.0, 2.5, quiet=0.1) is None
-    cut = choose_cut(ag, env, HOP, 0.0, 2.5, quiet=0.1, any_gap=True)
+    cut = choose_cut(ag, env, HOP, 0.0, 2.5, quiet=0.1, level=3)
     assert cut is not None and 0.75 <= cut <= 0.85
     # The next decode of the buffer from there hears "the last train home": only "home" is new.
     again = [Word(0.86, 1.2, " the"), Word(1.2, 1.6, " last"), Word(1.6, 1.98, " train"),
@@ -159,8 +159,20 @@ def test_a_pause_is_cut_in_its_middle() -> None:
     ag.update(hyp)
     ag.update(hyp + [Word(2.4, 2.8, " read")])
     env = envelope(3.0, [(0.0, 1.2), (2.0, 2.8)])  # 0.8 s of silence after "notes"
-    cut = choose_cut(ag, env, HOP, 0.0, 2.9, quiet=0.1)
+    assert choose_cut(ag, env, HOP, 0.0, 2.9, quiet=0.1) is None  # quiet, but no sentence ends
+    cut = choose_cut(ag, env, HOP, 0.0, 2.9, quiet=0.1, pauses=[(1.25, 1.95)])
     assert cut is not None and 1.5 <= cut <= 1.7
+
+
+def test_a_clause_end_is_a_cut_at_level_two() -> None:
+    ag = Agreement()
+    hyp = [Word(0.0, 0.5, " Yes,"), Word(0.6, 1.0, " open"), Word(1.0, 1.4, " it")]
+    ag.update(hyp)
+    ag.update(hyp + [Word(1.4, 1.8, " now")])
+    env = envelope(2.0, [(0.0, 0.5), (0.6, 1.8)])
+    assert choose_cut(ag, env, HOP, 0.0, 1.9, quiet=0.1) is None
+    cut = choose_cut(ag, env, HOP, 0.0, 1.9, quiet=0.1, level=2)
+    assert cut is not None and 0.5 <= cut <= 0.6
 
 
 def test_no_quiet_gap_no_cut_and_a_buffer_too_long_is_cut_anyway() -> None:
@@ -168,6 +180,43 @@ def test_no_quiet_gap_no_cut_and_a_buffer_too_long_is_cut_anyway() -> None:
     ag.update(words("one two three four"))
     ag.update(words("one two three four five"))
     env = np.ones(200, dtype=np.float32)  # continuous sound: nowhere quiet
-    assert choose_cut(ag, env, HOP, 0.0, 1.5, quiet=0.1, any_gap=True) is None
+    assert choose_cut(ag, env, HOP, 0.0, 1.5, quiet=0.1, level=3) is None
     cut = forced_cut(ag, env, HOP, 0.0, 1.5)
     assert cut is not None and 1.09 <= cut <= 1.25  # just after "four", before "five"
+
+
+def test_cutting_before_committed_words_reopens_them_and_they_are_agreed_again() -> None:
+    ag = Agreement()
+    first = [Word(0.0, 0.6, " afternoon,"), Word(0.7, 0.9, " could"), Word(0.9, 1.1, " you")]
+    ag.update(first)
+    ag.update(first + [Word(1.1, 1.3, " send")])
+    assert ag.text == "afternoon, could you"
+    assert join(ag.reopen(0.65)) == "could you"  # the buffer starts again after "afternoon,"
+    assert ag.text == "afternoon," and ag.pending == "could you send"
+    # From the new start the model hears the sentence whole; agreement works as before, and
+    # nothing is matched by time (tiny's word times overlap: "you" 0.9-1.1, "send" 1.0-1.3).
+    again = [Word(0.7, 0.9, " Could"), Word(0.9, 1.1, " you"), Word(1.0, 1.3, " send"), Word(1.3, 1.5, " the")]
+    assert join(ag.update(again)) == "Could you send"
+    assert ag.text == "afternoon, Could you send" and ag.pending == "the"
+
+
+def test_committed_words_heard_again_are_found_by_their_words_not_their_times() -> None:
+    ag = Agreement()
+    first = words("could you")  # "you" ends at 0.6
+    ag.update(first)
+    ag.update(first + [Word(0.6, 0.8, " send")])
+    assert ag.text == "could you"
+    # The next decode of the same buffer puts "send" 0.1 s before the end of "you": a
+    # start-time rule would drop it.
+    again = [Word(0.0, 0.3, " Could"), Word(0.3, 0.7, " you"), Word(0.5, 0.8, " send"), Word(0.8, 1.0, " the")]
+    assert [w.key for w in ag.fresh(again, start=0.0)] == ["send", "the"]
+    # The model changed its mind about a committed word: then by time, at each word's middle.
+    changed = [Word(0.0, 0.3, " Would"), Word(0.3, 0.62, " ya"), Word(0.55, 0.8, " send")]
+    assert [w.key for w in ag.fresh(changed, start=0.0)] == ["send"]
+
+
+def test_the_prompt_holds_only_committed_words_before_the_decoded_audio() -> None:
+    ag = Agreement()
+    ag.finish(words("in the afternoon, could you"))  # 0.0-1.5
+    assert ag.prompt(before=0.9) == "in the afternoon,"  # "could you" are in the audio decoded
+    assert ag.prompt(before=0.0) is None
