@@ -115,3 +115,16 @@ def test_the_live_caption_shows_while_listening_never_takes_focus_and_goes_at_re
     assert xdotool(env, "getwindowfocus") == win.wid
     # The transcript lands where the user was typing, after what they typed.
     assert pulse.wait_for(lambda: win.text().strip() == f"typed {result['text']}".strip(), 30), win.text()
+
+
+def test_toggled_listening_ends_by_itself_after_a_silence_and_says_why(app: App, speech_dir: Path) -> None:
+    said = "Please buy milk and bread on the way home."
+    wav = pulse.speak(said, speech_dir / "toggle-milk.wav").path
+    assert app.cli("ptt", "toggle").returncode == 0
+    assert app.status()["mic"]["self"] is True
+    pulse.play(wav)
+    # Nobody toggles again: 3 s of silence (the default) end it, through the same release.
+    assert pulse.wait_for(lambda: app.status()["mic"]["self"] is False, 30), "still listening"
+    assert pulse.wait_for(lambda: (app.status().get("last") or {}).get("text"), 60)
+    assert word_error_rate(said, app.status()["last"]["text"]) <= 0.3
+    assert app.wait_for_log("notice (info): Listening stopped", 10)

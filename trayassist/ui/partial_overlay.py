@@ -14,6 +14,7 @@ from trayassist.core.events import PartialText
 
 MAX_CHARS = 160  # the end of a long dictation: a caption, not a document
 MARGIN = 8
+WIDTH = 460  # pixels: about eight words a line
 
 
 class PartialOverlay(QWidget):
@@ -33,7 +34,6 @@ class PartialOverlay(QWidget):
         self.label.setObjectName("partialText")
         self.label.setTextFormat(Qt.TextFormat.RichText)
         self.label.setWordWrap(True)
-        self.label.setMaximumWidth(460)
         self.label.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.label.setStyleSheet("QLabel#partialText { background: rgba(32, 32, 36, 225); color: #f4f4f4;"
                                  " border-radius: 8px; padding: 8px 12px; font-size: 13px; }")
@@ -53,6 +53,9 @@ class PartialOverlay(QWidget):
         if tentative:
             html += f"{' ' if committed else ''}<span style='color: #9a9aa2'>{escape(tentative)}</span>"
         self.label.setText(html)
+        # As wide as the text needs, up to a caption's width; then it wraps.
+        plain = f"{committed} {tentative}".strip()
+        self.label.setFixedWidth(min(WIDTH, self.label.fontMetrics().horizontalAdvance(plain) + 32))
         self.adjustSize()
         self._place()
         if not self.isVisible():

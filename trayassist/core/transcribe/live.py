@@ -20,7 +20,7 @@ import numpy as np
 
 from trayassist.core.transcribe.chunker import WINDOW, StreamingVad
 from trayassist.core.transcribe.engine import ChunkText, Decoding
-from trayassist.core.transcribe.streaming import Agreement, choose_cut, forced_cut
+from trayassist.core.transcribe.streaming import Agreement, Word, choose_cut, forced_cut
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class LiveOptions:
     pause_s: float = 0.25  # VAD silence that counts as a pause
     keep_s: float = 2.0  # ... all but the last keep_s of the buffer
     quiet: float = 0.1  # a cut needs loudness below this share of the speech's loudness
-    margin_s: float = 0.5  # a word is committed only if the decode heard this much after it
+    margin_s: float = 1.0  # a word is committed only if the decode heard this much after it
     min_speech_s: float = 0.1  # VAD speech in the buffer before it is worth a decode
     threshold: float = 0.5  # VAD: speech starts above this probability
     neg_threshold: float = 0.35  # ... and ends below this one (hysteresis)
@@ -180,8 +180,10 @@ class LiveTranscriber:
             return
         settle = int(self.o.settle_s * RATE)
         stopped = self._silence_run * WINDOW >= settle and self._last_end < self._speech_end + settle
+        # On the beat only while new speech comes in: decoding a pause again and again only
+        # gives the model chances to invent words in it (and two inventions agree).
         due = (end - self._last_end >= self.o.step_s * RATE and end - self._start >= self.o.first_s * RATE
-               and self._clock() >= self._rest_until)
+               and self._speech_between(self._last_end, end) > 0 and self._clock() >= self._rest_until)
         if stopped or due:
             self._submit(end, last=False)
 
@@ -213,7 +215,7 @@ class LiveTranscriber:
                 result = None
             if result is not None:
                 self._decodes += 1
-                words = [w.shifted(job.start / RATE) for w in result.words]
+                words = self._heard([w.shifted(job.start / RATE) for w in result.words], job)
                 if job.last:
                     self.agreement.finish(words, job.start / RATE)
                 else:
@@ -232,6 +234,14 @@ class LiveTranscriber:
                 self._on_partial(*partial)
             except Exception:
                 log.exception("partial text listener failed")
+
+    def _heard(self, words: list[Word], job: _Job) -> list[Word]:
+        """Words said in silence are the model's invention ("…cost $12. Others." in the pause
+        after a sentence): drop words centred in a pause the VAD heard (past its first 0.1 s,
+        where the VAD may still be catching up with the end of the last word)."""
+        pauses = self._pauses_between(job.start, job.end)
+        return [w for w in words
+                if not any(pa + 0.1 <= (w.start + w.end) / 2 <= pb for pa, pb in pauses)]
 
     def _trim(self, job: _Job) -> None:
         """Start the buffer after the committed words at a pause or a sentence end; past
