@@ -279,7 +279,7 @@ def late_device(app: RunningApp, d: Path, captures: int,
         ok += ended
         r2t.append(float((result.get("timings") or {}).get("release_to_text") or 0.0))
         rows.append({"ended_with_last_sentence": ended, "timings": result.get("timings"),
-                     "wer": word_error_rate(clip.said, text)})
+                     "wer": word_error_rate(clip.said, text), "text": text})
     out(f"  late source: {ok}/{captures} captures end with the last sentence; "
         f"release→text p50 {statistics.median(r2t):.3f} s")
     return [Figure("push-to-talk", "late source: captures ending with the last sentence", "",

@@ -215,7 +215,7 @@ class LiveTranscriber:
                 result = None
             if result is not None:
                 self._decodes += 1
-                words = self._heard([w.shifted(job.start / RATE) for w in result.words], job)
+                words = self._heard([w.shifted(job.start / RATE) for w in result.words])
                 if job.last:
                     self.agreement.finish(words, job.start / RATE)
                 else:
@@ -235,13 +235,12 @@ class LiveTranscriber:
             except Exception:
                 log.exception("partial text listener failed")
 
-    def _heard(self, words: list[Word], job: _Job) -> list[Word]:
-        """Words said in silence are the model's invention ("…cost $12. Others." in the pause
-        after a sentence): drop words centred in a pause the VAD heard (past its first 0.1 s,
-        where the VAD may still be catching up with the end of the last word)."""
-        pauses = self._pauses_between(job.start, job.end)
-        return [w for w in words
-                if not any(pa + 0.1 <= (w.start + w.end) / 2 <= pb for pa, pb in pauses)]
+    def _heard(self, words: list[Word]) -> list[Word]:
+        """Words said where the VAD heard no speech at all are the model's invention
+        ("…cost $12. Others." in the pause after a sentence). Judged on the whole word: the
+        aligner stretches the last word before a pause into it, and starts the first one
+        after a pause early."""
+        return [w for w in words if self._speech_between(int(w.start * RATE), int(w.end * RATE)) > 0]
 
     def _trim(self, job: _Job) -> None:
         """Start the buffer after the committed words at a pause or a sentence end; past

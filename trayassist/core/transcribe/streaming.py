@@ -57,6 +57,7 @@ class Agreement:
         self.committed: list[Word] = []
         self.tentative: list[Word] = []
         self.prompt_chars = prompt_chars
+        self._until = float("inf")  # the previous decode's `until`
 
     @property
     def text(self) -> str:
@@ -86,15 +87,19 @@ class Agreement:
     def update(self, hypothesis: Sequence[Word], start: float = 0.0,
                until: float = float("inf")) -> list[Word]:
         """A new decode of the buffer from `start`: commit the prefix it shares with the
-        previous one, up to the words that end by `until` (it heard some audio after them)."""
+        previous one, up to the words that end by `until` in both (each decode heard some
+        audio after them: two guesses at the last word of a short buffer often agree on
+        the same wrong word, "We're flooded" for "The river flooded")."""
         fresh = self.fresh(hypothesis, start)
+        limit = min(until, self._until)
         n = 0
         while (n < len(fresh) and n < len(self.tentative)
-               and fresh[n].key == self.tentative[n].key and fresh[n].end <= until):
+               and fresh[n].key == self.tentative[n].key and fresh[n].end <= limit):
             n += 1
         agreed = fresh[:n]  # the newer decode's spelling and times: it heard more context
         self.committed += agreed
         self.tentative = fresh[n:]
+        self._until = until
         return agreed
 
     def finish(self, hypothesis: Sequence[Word] | None = None, start: float = 0.0) -> list[Word]:

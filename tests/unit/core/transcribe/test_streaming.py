@@ -49,6 +49,9 @@ def test_words_too_close_to_the_end_of_the_decoded_audio_wait_for_more() -> None
     ag.update(words("set a timer"))
     assert join(ag.update(words("set a timer for"), until=0.65)) == "set a"  # "timer" ends at 0.9
     assert ag.pending == "timer for"
+    # Both decodes must have heard past a word: the last one did, the one before did not.
+    assert join(ag.update(words("set a timer for five"), until=1.3)) == ""
+    assert join(ag.update(words("set a timer for five minutes"), until=1.6)) == "timer for"
 
 
 def test_finish_commits_the_last_decode_whole_or_what_is_tentative() -> None:
