@@ -19,12 +19,13 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from trayassist.core.audio import MicUnavailable, Recorder
 from trayassist.core.status import ModelStatus, Problem, ProblemKind
+from trayassist.core.take import AutoStop, Tail, Take
 from trayassist.core.transcribe.chunker import StreamingVad
 from trayassist.core.transcribe.engine import Engine
 from trayassist.core.transcribe.filters import FilterOptions, drop_whole_output
@@ -50,35 +51,6 @@ class Utterance:
     chunks: int  # decodes made
     reason: str = ""  # "", "too_short", "no_speech", "filtered", "error"
     error: str | None = None
-
-
-@dataclass(frozen=True)
-class AutoStop:
-    """When a hands-free take (toggle) ends by itself, in seconds of audio; 0 = never."""
-
-    silence_s: float = 3.0
-    max_s: float = 300.0
-
-
-@dataclass
-class _Tail:
-    """The release, on the stream's clock: audio up to `limit` is kept, and the take ends
-    once audio captured at or after `mark` has arrived and is quiet (or `limit` is reached)."""
-
-    mark: float
-    limit: float
-    done: threading.Event = field(default_factory=threading.Event)
-
-
-@dataclass
-class _Take:
-    number: int
-    live: LiveTranscriber
-    pressed_at: float
-    hands_free: bool = False
-    tail: _Tail | None = None
-    stop_asked: bool = False
-    mic_closed: threading.Event = field(default_factory=threading.Event)
 
 
 class PushToTalk:
@@ -122,8 +94,8 @@ class PushToTalk:
         self._on_partial = on_partial
         self._on_auto_stop = on_auto_stop
         self._lock = threading.RLock()
-        self._take: _Take | None = None
-        self._closing: _Take | None = None
+        self._take: Take | None = None
+        self._closing: Take | None = None
         self._takes = 0
         self._finishing = 0
         self._state = "idle"
@@ -183,7 +155,7 @@ class PushToTalk:
             number = self._takes
             live = LiveTranscriber(self.engine, self._vad, self.live_options,
                                    on_partial=lambda text, tentative: self._partial(number, text, tentative))
-            take = _Take(number, live, pressed, hands_free)
+            take = Take(number, live, pressed, hands_free)
             self._take = take
             try:
                 self.recorder.open(lambda block: self._feed(take, block))
@@ -224,7 +196,7 @@ class PushToTalk:
                 return fut
             released = self._clock()
             mark = self.recorder.now()
-            take.tail = _Tail(mark, mark + self.tail_s)
+            take.tail = Tail(mark, mark + self.tail_s)
             self._take = None
             self._closing = take
             self._finishing += 1
@@ -308,41 +280,13 @@ class PushToTalk:
         except Exception:
             log.exception("partial text listener failed")
 
-    def _feed(self, take: _Take, block: np.ndarray) -> None:
+    def _feed(self, take: Take, block: np.ndarray) -> None:
         """Mic consumer thread: one block, captured up to `recorder.captured_until`."""
-        tail = take.tail
-        if tail is not None:
-            if tail.done.is_set():
-                return  # after the end of the take: not the user's words for this one
-            end = self.recorder.captured_until
-            start = end - len(block) / RATE
-            if start >= tail.limit:
-                tail.done.set()
-                return
-            if end > tail.limit:
-                block = block[: max(0, int((tail.limit - start) * RATE))]
-            take.live.feed(block)
-            if end >= tail.mark and (take.live.trailing_silence_s >= self.silence_ends_tail_s
-                                     or end >= tail.limit):
-                tail.done.set()  # the release instant is in and the speaker is quiet
-            return
-        take.live.feed(block)
-        if take.hands_free and not take.stop_asked:
-            self._check_auto_stop(take)
+        why = take.feed(block, self.recorder.captured_until, self.silence_ends_tail_s, self.auto_stop)
+        if why is not None and self._on_auto_stop is not None:
+            self._on_auto_stop(why, take.number)
 
-    def _check_auto_stop(self, take: _Take) -> None:
-        a, live = self.auto_stop, take.live
-        why = None
-        if a.silence_s and live.trailing_silence_s >= a.silence_s:
-            why = f"Stopped listening after {a.silence_s:g} s of silence."
-        elif a.max_s and live.samples >= a.max_s * RATE:
-            why = f"Stopped listening at the maximum length of {_duration(a.max_s)}."
-        if why is not None:
-            take.stop_asked = True
-            if self._on_auto_stop is not None:
-                self._on_auto_stop(why, take.number)
-
-    def _finish(self, take: _Take, released: float, fut: Future[Utterance]) -> None:
+    def _finish(self, take: Take, released: float, fut: Future[Utterance]) -> None:
         try:
             utt = self._complete(take, released)
         except BaseException as exc:  # never leave `release --wait` hanging
@@ -359,7 +303,7 @@ class PushToTalk:
         if self._on_utterance:
             self._on_utterance(utt)
 
-    def _complete(self, take: _Take, released: float) -> Utterance:
+    def _complete(self, take: Take, released: float) -> Utterance:
         live, tail = take.live, take.tail
         assert tail is not None
         # Tail, in audio time: wait until the device delivered what it captured at the
@@ -397,7 +341,8 @@ class PushToTalk:
         text = drop_whole_output(result.text)
         timings.update(release_to_text=now - released, last_chunk=now - t_last,
                        close=stopped - released, decoded_at_release=float(result.decoded_at_end),
-                       decodes=float(result.decodes))
+                       decodes=float(result.decodes), waited_for_decode=result.waited_s,
+                       last_decode_audio_s=result.final_audio_s)
         error = result.error
         reason = "error" if error and not text else ("" if text else "filtered")
         return Utterance(text, duration, live.speech_s, self._model_name(), timings,
@@ -406,10 +351,6 @@ class PushToTalk:
     def _model_name(self) -> str:
         m = self.engine.model
         return m.name if m else ""
-
-
-def _duration(seconds: float) -> str:
-    return f"{seconds / 60:g} min" if seconds >= 60 else f"{seconds:g} s"
 
 
 def _one_line(exc: BaseException) -> str:

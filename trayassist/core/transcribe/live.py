@@ -64,6 +64,8 @@ class LiveResult:
     decodes: int  # decodes that finished, the last one included
     decoded_at_end: bool  # a decode ran after finish(); False: one made while held covered the end
     error: str | None = None
+    waited_s: float = 0.0  # finish() waited this long for a decode made while held
+    final_audio_s: float = 0.0  # audio the decode after finish() heard
 
 
 @dataclass
@@ -105,6 +107,9 @@ class LiveTranscriber:
         self._finishing = False
         self._cancelled = False
         self._decoded_at_end = False
+        self._finish_called = 0.0
+        self._waited = 0.0
+        self._final_audio = 0.0
         self._decodes = 0
         self._error: str | None = None
 
@@ -182,8 +187,10 @@ class LiveTranscriber:
         stopped = self._silence_run * WINDOW >= settle and self._last_end < self._speech_end + settle
         # On the beat only while new speech comes in: decoding a pause again and again only
         # gives the model chances to invent words in it (and two inventions agree).
+        # And not in a silence: it may be the end, whose decode should not wait behind this one.
         due = (end - self._last_end >= self.o.step_s * RATE and end - self._start >= self.o.first_s * RATE
-               and self._speech_between(self._last_end, end) > 0 and self._clock() >= self._rest_until)
+               and self._silence_run == 0 and self._speech_between(self._last_end, end) > 0
+               and self._clock() >= self._rest_until)
         if stopped or due:
             self._submit(end, last=False)
 
@@ -279,17 +286,18 @@ class LiveTranscriber:
         """All audio is in: decode what is left and return the whole text."""
         with self._lock:
             self._finishing = True
+            self._finish_called = self._clock()
             if self._inflight is None:
                 self._finalize()
-        if not self._done.wait(timeout):
-            return LiveResult(self.agreement.text, self._decodes, self._decoded_at_end,
-                              "transcription took too long")
+        done = self._done.wait(timeout)
         with self._lock:
             return LiveResult(self.agreement.text, self._decodes, self._decoded_at_end,
-                              self._error)
+                              self._error if done else "transcription took too long",
+                              self._waited, self._final_audio)
 
     def _finalize(self) -> None:
         # Lock held, nothing in flight.
+        self._waited = self._clock() - self._finish_called
         end = self._n
         last = self._last
         pad = int(self.o.settle_s * RATE)
@@ -300,6 +308,7 @@ class LiveTranscriber:
             self._done.set()
         else:
             self._decoded_at_end = True
+            self._final_audio = (end - self._start) / RATE
             self._submit(end, last=True)
 
     def cancel(self) -> None:
