@@ -42,6 +42,7 @@ class LiveOptions:
     step_s: float = 0.5  # new audio between two decodes while the speaker goes on
     first_s: float = 1.0  # audio in the buffer before a decode on the beat (shorter is guesswork)
     settle_s: float = 0.1  # non-speech after speech that triggers a decode at once
+    again_s: float = 0.35  # ... and again after this much, if the words stopped this far short
     duty: float = 0.6  # share of wall time decodes may take while the key is held
     # The buffer starts again at pauses and sentence ends; past clause_s also after a comma,
     # past word_s after any word, past max_buffer_s wherever (older words are then
@@ -184,7 +185,13 @@ class LiveTranscriber:
         if self._speech_between(self._start, end) < self.o.min_speech_s:
             return
         settle = int(self.o.settle_s * RATE)
-        stopped = self._silence_run * WINDOW >= settle and self._last_end < self._speech_end + settle
+        silence = self._silence_run * WINDOW
+        stopped = silence >= settle and (
+            self._last_end < self._speech_end + settle
+            # Once more with a longer silence after the speech when the last decode's words
+            # stop short of it: the model dropped the last words of a short buffer.
+            or (silence >= self.o.again_s * RATE and self._last_end < self._speech_end + self.o.again_s * RATE
+                and not self._reaches_speech_end()))
         # On the beat only while new speech comes in: decoding a pause again and again only
         # gives the model chances to invent words in it (and two inventions agree).
         # And not in a silence: it may be the end, whose decode should not wait behind this one.
@@ -276,6 +283,13 @@ class LiveTranscriber:
                 out.append((s / RATE, e / RATE))
         return out
 
+    def _reaches_speech_end(self) -> bool:
+        """Whether the words heard so far reach the end of the speech the VAD heard."""
+        ag = self.agreement
+        last_word = (ag.tentative or ag.committed or [None])[-1]
+        ends = last_word.end if last_word is not None else 0.0
+        return ends * RATE >= self._speech_end - self.o.again_s * RATE
+
     def _speech_level(self) -> float:
         """Loudness of speech in this recording (the 90th percentile of the envelope)."""
         env = self._env[: self._env_n]
@@ -303,7 +317,8 @@ class LiveTranscriber:
         pad = int(self.o.settle_s * RATE)
         if self._speech_between(self._start, end) < self.o.min_speech_s and not self.agreement.tentative:
             self._done.set()  # nothing left but silence
-        elif last is not None and self._error is None and last.end >= min(end, self._speech_end + pad):
+        elif (last is not None and self._error is None and last.end >= min(end, self._speech_end + pad)
+              and self._reaches_speech_end()):
             self.agreement.finish()  # the decode at the last pause heard everything
             self._done.set()
         else:

@@ -207,9 +207,10 @@ def choose_cut(agreement: Agreement, envelope: np.ndarray, hop_s: float, buffer_
                 cut = min(max((max(pa, lo) + min(pb, hi)) / 2, lo), hi)
                 if cut > buffer_start:
                     return cut
-        t, loudness = quietest(envelope, hop_s, lo, hi)
+        t, loudness = quietest(envelope, hop_s, max(buffer_start, a - 0.25), hi)
         if loudness > quiet or t <= buffer_start:
             continue
+        t = _middle_of_quiet(envelope, hop_s, t, loudness, buffer_start, hi)
         text = words[k].text.rstrip()
         if text.endswith(SENTENCE_END) or (level >= 2 and text.endswith(CLAUSE_END)):
             return t
@@ -217,6 +218,21 @@ def choose_cut(agreement: Agreement, envelope: np.ndarray, hop_s: float, buffer_
             quietest_gap = (loudness, t)
     # Between any two words: where the speaker drew breath, if anywhere.
     return quietest_gap[1] if level >= 3 and quietest_gap is not None else None
+
+
+def _middle_of_quiet(envelope: np.ndarray, hop_s: float, t: float, loudness: float,
+                     lo: float, hi: float) -> float:
+    """The middle of the quiet stretch around `t` (up to twice its loudness): the quietest
+    instant may sit at the edge of a gap, next to a soft onset ("Could" lost its "C"
+    there), while the middle of the gap has room on both sides."""
+    level = max(2 * loudness, 1e-4)
+    i = min(max(0, int(t / hop_s)), len(envelope) - 1)
+    a = b = i
+    while a > 0 and envelope[a - 1] <= level and (a - 1) * hop_s > lo:
+        a -= 1
+    while b + 1 < len(envelope) and envelope[b + 1] <= level and (b + 1) * hop_s < hi:
+        b += 1
+    return (a + b + 1) / 2 * hop_s
 
 
 def forced_cut(agreement: Agreement, envelope: np.ndarray, hop_s: float, buffer_start: float,
