@@ -118,7 +118,8 @@ class ServiceBuilder:
                 on_auto_stop: Callable[[str, int], None] | None = None) -> PushToTalk:
         """Mic + model worker + push-to-talk. Cheap: nothing loads until the first press."""
         from trayassist.core.audio import Recorder
-        from trayassist.core.session import AutoStop, PushToTalk
+        from trayassist.core.session import PushToTalk
+        from trayassist.core.take import AutoStop
         from trayassist.core.transcribe import models
         from trayassist.core.transcribe.engine import Engine
 

@@ -17,8 +17,9 @@ from trayassist.core.config import Settings, SettingsStore
 from trayassist.core.controller import Controller
 from trayassist.core.events import EventBus, StatusChanged
 from trayassist.core.ports import Slot
-from trayassist.core.session import AutoStop, PushToTalk
+from trayassist.core.session import PushToTalk
 from trayassist.core.status import ProblemKind, State
+from trayassist.core.take import AutoStop
 from trayassist.core.transcribe.chunker import StreamingVad
 
 pytestmark = pytest.mark.unit

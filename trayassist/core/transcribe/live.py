@@ -286,8 +286,8 @@ class LiveTranscriber:
     def _reaches_speech_end(self) -> bool:
         """Whether the words heard so far reach the end of the speech the VAD heard."""
         ag = self.agreement
-        last_word = (ag.tentative or ag.committed or [None])[-1]
-        ends = last_word.end if last_word is not None else 0.0
+        heard = ag.tentative or ag.committed
+        ends = heard[-1].end if heard else 0.0
         return ends * RATE >= self._speech_end - self.o.again_s * RATE
 
     def _speech_level(self) -> float:
