@@ -268,14 +268,21 @@ def late_device(app: RunningApp, d: Path, captures: int,
     speech = Speech(d)
     clip = speech.clip([HELD_OUT[5], HELD_OUT[12]], (1.0,), "late")
     last = words(clip.last_sentence)
+    # tiny.en mishears some espeak-ng words the same way every time: the whole-buffer
+    # transcript's last words count as the sentence too.
+    ref = Reference(d)
+    try:
+        whole_tail = " ".join(words(ref(read_wav(clip.path))[0])[-len(last):])
+    finally:
+        ref.stop()
     ok = 0
     r2t: list[float] = []
     rows: list[dict[str, Any]] = []
     for _ in range(captures):
         result, _wall, _cores = cycle(app, clip.path)
         text = result.get("text") or ""
-        tail = words(text)[-len(last):]
-        ended = word_error_rate(" ".join(last), " ".join(tail)) <= 0.34
+        tail = " ".join(words(text)[-len(last):])
+        ended = word_error_rate(" ".join(last), tail) <= 0.34 or word_error_rate(whole_tail, tail) <= 0.2
         ok += ended
         r2t.append(float((result.get("timings") or {}).get("release_to_text") or 0.0))
         rows.append({"ended_with_last_sentence": ended, "timings": result.get("timings"),

@@ -272,13 +272,17 @@ class PushToTalk:
 
     def _partial(self, take: int | None, text: str, tentative: str) -> None:
         """Live text of take `take` while it listens; ("", "") when there is none to show
-        (released or cancelled: the overlay goes). User text: never logged."""
-        if self._on_partial is None or (take is not None and not self.still_listening(take)):
+        (released or cancelled: the overlay goes). User text: never logged. Under the lock,
+        so a decode finishing as the key goes up never shows its text after the clearing."""
+        if self._on_partial is None:
             return
-        try:
-            self._on_partial(text, tentative)
-        except Exception:
-            log.exception("partial text listener failed")
+        with self._lock:
+            if take is not None and not self.still_listening(take):
+                return
+            try:
+                self._on_partial(text, tentative)
+            except Exception:
+                log.exception("partial text listener failed")
 
     def _feed(self, take: Take, block: np.ndarray) -> None:
         """Mic consumer thread: one block, captured up to `recorder.captured_until`."""
