@@ -166,6 +166,8 @@ class Agreement:
 
 SENTENCE_END = (".", "?", "!")
 CLAUSE_END = (",", ";", ":")
+MIN_GAP_S = 0.06  # silence a sentence or clause cut needs (espeak-ng leaves 0.1 s and more)
+MIN_ADVANCE_S = 0.25  # a new cut must move the buffer start at least this far
 
 
 def quietest(envelope: np.ndarray, hop_s: float, lo: float, hi: float) -> tuple[float, float]:
@@ -198,21 +200,27 @@ def choose_cut(agreement: Agreement, envelope: np.ndarray, hop_s: float, buffer_
     for k in range(len(words) - 2, max(-1, len(words) - 2 - lookback), -1):
         gaps.append((k, words[k].end, words[k + 1].start))
     quietest_gap: tuple[float, float] | None = None  # (loudness, time) of any word gap
+    earliest = buffer_start + MIN_ADVANCE_S  # not the same gap again, 10 ms further
     for k, a, b in gaps:
         lo, hi = max(buffer_start, a - 0.1), min(decoded_end, max(b, a + 0.05))
-        if hi <= buffer_start or hi <= lo:
+        if hi <= earliest or hi <= lo:
             continue
         for pa, pb in pauses:
             if pa < hi and pb > lo:  # a pause: cut in its middle
                 cut = min(max((max(pa, lo) + min(pb, hi)) / 2, lo), hi)
-                if cut > buffer_start:
+                if cut > earliest:
                     return cut
         t, loudness = quietest(envelope, hop_s, max(buffer_start, a - 0.25), hi)
-        if loudness > quiet or t <= buffer_start:
+        if loudness > quiet or t <= earliest:
             continue
-        t = _middle_of_quiet(envelope, hop_s, t, loudness, buffer_start, hi)
+        # A gap a speaker leaves between sentences or clauses is silent for a while; a weak
+        # consonant inside a word is quiet for a few milliseconds.
+        gap_a, gap_b = _quiet_span(envelope, hop_s, t, quiet, buffer_start, hi)
+        qa, qb = _quiet_span(envelope, hop_s, t, max(2 * loudness, 1e-4), buffer_start, hi)
+        t = (qa + qb) / 2  # the middle of the gap: room on both sides ("Could" lost its "C" at the edge)
         text = words[k].text.rstrip()
-        if text.endswith(SENTENCE_END) or (level >= 2 and text.endswith(CLAUSE_END)):
+        if gap_b - gap_a >= MIN_GAP_S and (
+                text.endswith(SENTENCE_END) or (level >= 2 and text.endswith(CLAUSE_END))):
             return t
         if quietest_gap is None or loudness < quietest_gap[0]:
             quietest_gap = (loudness, t)
@@ -220,19 +228,16 @@ def choose_cut(agreement: Agreement, envelope: np.ndarray, hop_s: float, buffer_
     return quietest_gap[1] if level >= 3 and quietest_gap is not None else None
 
 
-def _middle_of_quiet(envelope: np.ndarray, hop_s: float, t: float, loudness: float,
-                     lo: float, hi: float) -> float:
-    """The middle of the quiet stretch around `t` (up to twice its loudness): the quietest
-    instant may sit at the edge of a gap, next to a soft onset ("Could" lost its "C"
-    there), while the middle of the gap has room on both sides."""
-    level = max(2 * loudness, 1e-4)
+def _quiet_span(envelope: np.ndarray, hop_s: float, t: float, level: float,
+                lo: float, hi: float) -> tuple[float, float]:
+    """The stretch around `t`, within [lo, hi], where the envelope stays at or below `level`."""
     i = min(max(0, int(t / hop_s)), len(envelope) - 1)
     a = b = i
     while a > 0 and envelope[a - 1] <= level and (a - 1) * hop_s > lo:
         a -= 1
     while b + 1 < len(envelope) and envelope[b + 1] <= level and (b + 1) * hop_s < hi:
         b += 1
-    return (a + b + 1) / 2 * hop_s
+    return a * hop_s, (b + 1) * hop_s
 
 
 def forced_cut(agreement: Agreement, envelope: np.ndarray, hop_s: float, buffer_start: float,
