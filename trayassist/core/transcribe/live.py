@@ -54,6 +54,7 @@ class LiveOptions:
     keep_s: float = 2.0  # ... all but the last keep_s of the buffer
     quiet: float = 0.1  # a cut needs loudness below this share of the speech's loudness
     margin_s: float = 1.0  # a word is committed only if the decode heard this much after it
+    lead_s: float = 0.0  # silence put before each decode's audio
     min_speech_s: float = 0.1  # VAD speech in the buffer before it is worth a decode
     threshold: float = 0.5  # VAD: speech starts above this probability
     neg_threshold: float = 0.35  # ... and ends below this one (hysteresis)
@@ -174,7 +175,7 @@ class LiveTranscriber:
             self._silence_run += 1
 
     def _speech_between(self, a: int, b: int) -> float:
-        wa, wb = a // WINDOW, min(len(self._speech) - 1, -(-b // WINDOW))
+        wa, wb = max(0, a // WINDOW), min(len(self._speech) - 1, -(-b // WINDOW))
         return (self._speech[wb] - self._speech[wa]) * WINDOW / RATE if wb > wa else 0.0
 
     # ---- decoding while held -----------------------------------------------------------
@@ -203,7 +204,8 @@ class LiveTranscriber:
 
     def _submit(self, end: int, last: bool) -> None:
         start = self._start
-        audio = self._buf[start:end].copy()
+        lead = int(self.o.lead_s * RATE)
+        audio = np.concatenate([np.zeros(lead, dtype=np.float32), self._buf[start:end]])
         self._last_end = end
         future = self.engine.transcribe(audio, self.agreement.prompt(before=start / RATE), LAST if last else LIVE)
         job = _Job(start, end, last, future, self._clock())
@@ -229,7 +231,8 @@ class LiveTranscriber:
                 result = None
             if result is not None:
                 self._decodes += 1
-                words = self._heard([w.shifted(job.start / RATE) for w in result.words])
+                offset = job.start / RATE - self.o.lead_s
+                words = self._heard([w.shifted(offset) for w in result.words])
                 if job.last:
                     self.agreement.finish(words, job.start / RATE)
                 else:
@@ -254,7 +257,9 @@ class LiveTranscriber:
         ("…cost $12. Others." in the pause after a sentence). Judged on the whole word: the
         aligner stretches the last word before a pause into it, and starts the first one
         after a pause early."""
-        return [w for w in words if self._speech_between(int(w.start * RATE), int(w.end * RATE)) > 0]
+        near = int(0.05 * RATE)  # the aligner may give a real word no length at all
+        return [w for w in words
+                if self._speech_between(int(w.start * RATE) - near, int(w.end * RATE) + near) > 0]
 
     def _trim(self, job: _Job) -> None:
         """Start the buffer after the committed words at a pause or a sentence end; past

@@ -133,15 +133,16 @@ class Agreement:
     def fresh(self, hypothesis: Sequence[Word], start: float = 0.0) -> list[Word]:
         """The words of a decode from `start` that are not committed yet.
 
-        Words the aligner gave no time are dropped (the model ran on past the end of the
-        audio: "tomatoes and… my grandmother drew tomatoes"). Committed words inside the
+        Runs of words the aligner put at one instant are dropped (the model ran on past
+        the end of the audio: "tomatoes and… my grandmother drew tomatoes"); a single word
+        without length is real ("at the end@6.06-6.06 of the summer"). Committed words inside the
         decoded audio are heard again: the hypothesis is cut after the best match of the
         last committed words near their time; failing that, after the last committed
         word's end by each word's middle (tiny's word times overlap by a word's length, so
         a start-time rule drops real words). With nothing committed inside the audio, a
         repeat of the committed tail at the very start is a sliver of the last word before
         the cut, or the model re-reading its prompt."""
-        words = [w for w in hypothesis if w.key and w.end - w.start >= MIN_WORD_S]
+        words = _without_instant_runs([w for w in hypothesis if w.key])
         if not self.committed or not words:
             return words
         last = self.committed[-1]
@@ -162,6 +163,13 @@ class Agreement:
                 if tail[-n:] == [w.key for w in words[:n]]:
                     return words[n:]
         return words
+
+
+def _without_instant_runs(words: list[Word]) -> list[Word]:
+    def instant(i: int) -> bool:
+        return 0 <= i < len(words) and words[i].end - words[i].start < MIN_WORD_S
+
+    return [w for i, w in enumerate(words) if not (instant(i) and (instant(i - 1) or instant(i + 1)))]
 
 
 SENTENCE_END = (".", "?", "!")
@@ -215,8 +223,9 @@ def choose_cut(agreement: Agreement, envelope: np.ndarray, hop_s: float, buffer_
             continue
         # A gap a speaker leaves between sentences or clauses is silent for a while; a weak
         # consonant inside a word is quiet for a few milliseconds.
-        gap_a, gap_b = _quiet_span(envelope, hop_s, t, quiet, buffer_start, hi)
-        qa, qb = _quiet_span(envelope, hop_s, t, max(2 * loudness, 1e-4), buffer_start, hi)
+        # (Bounded by the audio, not by the next word's start: the model puts that early.)
+        gap_a, gap_b = _quiet_span(envelope, hop_s, t, quiet, buffer_start, decoded_end)
+        qa, qb = _quiet_span(envelope, hop_s, t, max(2 * loudness, 1e-4), buffer_start, decoded_end)
         t = (qa + qb) / 2  # the middle of the gap: room on both sides ("Could" lost its "C" at the edge)
         text = words[k].text.rstrip()
         if gap_b - gap_a >= MIN_GAP_S and (

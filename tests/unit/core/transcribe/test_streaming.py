@@ -100,11 +100,13 @@ def test_a_real_repeat_later_in_the_speech_is_kept() -> None:
     assert [w.key for w in ag.fresh(second)] == ["no"]
 
 
-def test_words_the_aligner_gave_no_time_are_not_heard() -> None:
+def test_a_run_of_words_the_aligner_put_at_one_instant_is_not_heard_a_single_one_is() -> None:
     ag = Agreement()
     looped = [Word(0.0, 0.5, " My"), Word(0.5, 0.9, " grandmother"), Word(1.48, 1.48, " my"),
               Word(1.48, 1.48, " grandmother"), Word(1.48, 1.7, " tomatoes")]
     assert join(ag.fresh(looped)) == "My grandmother tomatoes"
+    real = [Word(5.5, 5.74, " at"), Word(5.74, 6.06, " the"), Word(6.06, 6.06, " end"), Word(6.06, 6.26, " of")]
+    assert join(ag.fresh(real)) == "at the end of"
 
 
 def test_force_commits_old_tentative_words_when_decodes_keep_disagreeing() -> None:
