@@ -55,6 +55,7 @@ class LiveOptions:
     quiet: float = 0.1  # a cut needs loudness below this share of the speech's loudness
     margin_s: float = 1.0  # a word is committed only if the decode heard this much after it
     lead_s: float = 0.0  # silence put before each decode's audio
+    prompt_chars: int = 200  # committed text given to the model as what came before
     min_speech_s: float = 0.1  # VAD speech in the buffer before it is worth a decode
     threshold: float = 0.5  # VAD: speech starts above this probability
     neg_threshold: float = 0.35  # ... and ends below this one (hysteresis)
@@ -90,7 +91,7 @@ class LiveTranscriber:
         self._on_partial = on_partial  # (committed, tentative): user text, never logged
         self._lock = threading.RLock()
         self._done = threading.Event()
-        self.agreement = Agreement()
+        self.agreement = Agreement(self.o.prompt_chars)
         vad.reset()
         self._buf = np.zeros(RATE * 30, dtype=np.float32)
         self._n = 0

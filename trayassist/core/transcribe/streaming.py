@@ -77,6 +77,8 @@ class Agreement:
         model takes the prompt as said already and skips them ("…afternoon, could you" +
         "could you send the…" came back as "send the…")."""
         text = join([w for w in self.committed if w.end <= before + 0.05])
+        if self.prompt_chars <= 0:
+            return None
         start = len(text) - self.prompt_chars
         if start > 0:
             if text[start - 1] != " ":  # inside a word: start at the next one
