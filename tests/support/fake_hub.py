@@ -4,12 +4,14 @@ Serves what huggingface_hub 1.x/2.x asks for (revision info, tree, HEAD/GET reso
 Not covered: redirects to a CDN, xet storage, auth. model.bin can be held part-way (to
 cancel a download in the middle) or broken part-way (a download that fails), and the hub
 remembers which process fetched model.bin (to show that the app itself did not).
+`put_snapshot` lays out a downloaded model in a hub cache without a hub.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import psutil
+
+from trayassist.core.transcribe import models
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 MODEL_FILES = ("config.json", "model.bin", "tokenizer.json", "vocabulary.txt")
@@ -115,6 +119,38 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, *args: object) -> None:
         pass
+
+
+REV_A = "a" * 40
+REV_B = "b" * 40
+
+
+def git_sha1(data: bytes) -> str:
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def put_snapshot(hub: Path, name: str, source: Path, rev: str = REV_A, git_named: tuple[str, ...] = (),
+                 skip: tuple[str, ...] = ()) -> Path:
+    """A snapshot laid out as huggingface_hub lays it out: blobs named by their checksum
+    (SHA-256 for LFS files, the git id for small ones) and relative links to them."""
+    repo_dir = hub / ("models--" + models.REPOS[name].replace("/", "--"))
+    snap = repo_dir / "snapshots" / rev
+    (repo_dir / "blobs").mkdir(parents=True, exist_ok=True)
+    snap.mkdir(parents=True, exist_ok=True)
+    (repo_dir / "refs").mkdir(exist_ok=True)
+    (repo_dir / "refs" / "main").write_text(rev)
+    for f in MODEL_FILES:
+        if f in skip:
+            continue
+        data = (source / f).read_bytes()
+        blob = git_sha1(data) if f in git_named else hashlib.sha256(data).hexdigest()
+        if not (repo_dir / "blobs" / blob).exists():
+            (repo_dir / "blobs" / blob).write_bytes(data)
+        os.symlink(f"../../blobs/{blob}", snap / f)
+    locks = hub / ".locks" / repo_dir.name
+    locks.mkdir(parents=True, exist_ok=True)
+    (locks / "x.lock").write_bytes(b"")
+    return snap
 
 
 class FakeHub:

@@ -10,43 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.fake_hub import MODEL_FILES, REV_A, REV_B, put_snapshot
 from trayassist.core.transcribe import catalog as catalog_mod
 from trayassist.core.transcribe import models
 from trayassist.core.transcribe.catalog import Installed, Integrity, ModelCatalog, languages
 
 pytestmark = pytest.mark.unit
 
-REV_A = "a" * 40
-REV_B = "b" * 40
-FILES = ("config.json", "model.bin", "tokenizer.json", "vocabulary.txt")
-
-
-def git_sha1(data: bytes) -> str:
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
-
-
-def put_snapshot(hub: Path, name: str, source: Path, rev: str = REV_A, git_named: tuple[str, ...] = (),
-                 skip: tuple[str, ...] = ()) -> Path:
-    """A snapshot laid out as huggingface_hub lays it out: blobs named by their checksum
-    (SHA-256 for LFS files, the git id for small ones) and relative links to them."""
-    repo_dir = hub / ("models--" + models.REPOS[name].replace("/", "--"))
-    snap = repo_dir / "snapshots" / rev
-    (repo_dir / "blobs").mkdir(parents=True, exist_ok=True)
-    snap.mkdir(parents=True, exist_ok=True)
-    (repo_dir / "refs").mkdir(exist_ok=True)
-    (repo_dir / "refs" / "main").write_text(rev)
-    for f in FILES:
-        if f in skip:
-            continue
-        data = (source / f).read_bytes()
-        blob = git_sha1(data) if f in git_named else hashlib.sha256(data).hexdigest()
-        if not (repo_dir / "blobs" / blob).exists():
-            (repo_dir / "blobs" / blob).write_bytes(data)
-        os.symlink(f"../../blobs/{blob}", snap / f)
-    locks = hub / ".locks" / repo_dir.name
-    locks.mkdir(parents=True, exist_ok=True)
-    (locks / "x.lock").write_bytes(b"")
-    return snap
+FILES = MODEL_FILES
 
 
 def tree(root: Path) -> dict[str, str]:
