@@ -79,6 +79,9 @@ def test_every_model_is_listed_with_size_languages_and_state(make: Any, hub: Pat
     assert [cell(manager, "large-v3", c) for c in ("size", "installed", "checksum")] == [
         "≈ 3.1 GB", "not installed", ""]
     assert manager.selected() == "tiny.en" and manager.table.hasFocus()
+    assert "comes with TrayAssist" in manager.detail.text() and "cannot be deleted" in manager.detail.text()
+    manager.select("large-v3")
+    assert manager.detail.text() == "large-v3 is not on this computer; the download is about 3.1 GB."
 
 
 def test_checksums_are_checked_off_the_gui_thread(qtbot: Any, runner: TaskRunner, hub: Path,
@@ -115,6 +118,8 @@ def test_a_damaged_download_says_so_and_cannot_be_used(make: Any, hub: Path, bun
     manager.select("base.en")
     assert not manager.use_button.isEnabled()
     assert manager.download_button.isEnabled()  # downloading again replaces it
+    assert manager.detail.text() == ("base.en is damaged (model.bin does not match its checksum): "
+                                     "download it again, or delete it.")
 
 
 def test_download_asks_first_and_consent_is_never_the_default(qtbot: Any, make: Any) -> None:

@@ -71,6 +71,13 @@ class DownloadDialog(QMessageBox):
         return self.clickedButton() is self.download_button
 
 
+def ask_consent(name: str, size: str, parent: QWidget | None = None, after_cancel: str = KEEP_BUNDLED) -> bool:
+    """Show the consent dialog; True only when the user clicked Download."""
+    dialog = DownloadDialog(name, size, parent, after_cancel)
+    dialog.exec()
+    return dialog.consented()
+
+
 class DownloadProgressDialog(QDialog):
     """One model's download: a bar, a line of text, Cancel. Hiding it (Escape) leaves the
     download running; the model manager shows it too."""

@@ -30,7 +30,7 @@ from trayassist.core.events import DownloadPhase, DownloadProgress
 from trayassist.core.transcribe import models
 from trayassist.core.transcribe.catalog import Installed, Integrity, ModelCatalog, ModelEntry, Verification
 from trayassist.core.transcribe.models import human_size
-from trayassist.ui.download_dialog import DownloadDialog, progress_text, show_progress
+from trayassist.ui.download_dialog import ask_consent, progress_text, show_progress
 
 Done = Callable[[Any, BaseException | None], None]
 RunTask = Callable[[Callable[[], Any], Done], Any]
@@ -43,12 +43,6 @@ COMPUTE_LABELS = {"int8": "int8: fastest on a CPU, least memory", "int8_float16"
                   "default": "As the model was saved"}
 GPU_ONLY = ("float16", "int8_float16")
 CHECKING = "checking…"
-
-
-def ask_consent(parent: QWidget, name: str, size: str) -> bool:
-    dialog = DownloadDialog(name, size, parent, after_cancel="Choose Cancel to download nothing.")
-    dialog.exec()
-    return dialog.consented()
 
 
 def ask_confirm(parent: QWidget, title: str, text: str) -> bool:
@@ -70,14 +64,15 @@ class ModelManager(QDialog):
                  cuda_devices: Callable[[], int] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Speech models")
-        self.resize(720, 520)
+        self.resize(740, 600)
         self.catalog = catalog
         self.settings = settings
         self._run_task = run_task
         self._download = download
         self._cancel_download = cancel_download
         self._save = save
-        self.consent: Callable[[str, str], bool] = lambda name, size: ask_consent(self, name, size)
+        self.consent: Callable[[str, str], bool] = lambda name, size: ask_consent(
+            name, size, self, after_cancel="Choose Cancel to download nothing.")
         self.confirm: Callable[[str, str], bool] = lambda title, text: ask_confirm(self, title, text)
         self.entries: dict[str, ModelEntry] = {}
         self.checks: dict[str, Verification | None] = {}  # None: being checked
@@ -100,13 +95,17 @@ class ModelManager(QDialog):
         self.table.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setAccessibleName("Speech models")
         label.setBuddy(self.table)
-        for name in catalog_names():
+        for name in models.REPOS:
             item = QTreeWidgetItem([name, "", "", "…", ""])
             item.setData(0, Qt.ItemDataRole.UserRole, name)
             self._items[name] = item
             self.table.addTopLevelItem(item)
         self.table.currentItemChanged.connect(lambda *_: self._update_buttons())
         layout.addWidget(self.table, 1)
+        self.detail = QLabel("")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.detail)
 
         self.progress_label = QLabel("")
         self.progress_bar = QProgressBar()
@@ -207,6 +206,9 @@ class ModelManager(QDialog):
             entry = self.entries.get(name)
             if entry is None:
                 continue
+            font = item.font(0)
+            font.setBold(name == self.in_use())
+            item.setFont(0, font)
             item.setText(0, f"{name} (in use)" if name == self.in_use() else name)
             item.setText(1, entry.languages)
             item.setText(2, human_size(entry.size) if entry.size_on_disk else f"≈ {human_size(entry.size)}")
@@ -242,7 +244,22 @@ class ModelManager(QDialog):
                                       if entry is not None and entry.installed is Installed.BUNDLED else "")
         self.use_button.setEnabled(entry is not None and entry.path is not None and not damaged
                                    and name != self.in_use())
+        self.detail.setText(self._describe(entry, check))
         self._show_progress()
+
+    @staticmethod
+    def _describe(entry: ModelEntry | None, check: Verification | None) -> str:
+        """The selected model in a sentence: what it is, where it is, what can be done."""
+        if entry is None:
+            return ""
+        if check is not None and check.state is Integrity.DAMAGED:
+            return f"{entry.name} is damaged ({check.detail}): download it again, or delete it."
+        if entry.installed is Installed.BUNDLED:
+            return f"{entry.name} comes with TrayAssist ({entry.path}); it cannot be deleted."
+        if entry.installed is Installed.DOWNLOADED:
+            return f"{entry.name} was downloaded to {entry.path}."
+        text = f"{entry.name} is not on this computer; the download is about {human_size(entry.approx_size)}."
+        return text + (" Files of an unfinished download are there; Delete removes them." if entry.leftovers else "")
 
     # ---- actions ----------------------------------------------------------------------
     def download_selected(self) -> None:
@@ -367,10 +384,6 @@ class ModelManager(QDialog):
         if current is not None:
             self.progress_label.setText(progress_text(current))
             show_progress(self.progress_bar, current)
-
-
-def catalog_names() -> list[str]:
-    return list(models.REPOS)
 
 
 def _combo(labels: dict[str, str], current: str) -> QComboBox:

@@ -52,15 +52,13 @@ class ModelsFlow:
 
     def offer(self, event: DownloadNeeded) -> None:
         """A press found the model missing: ask once per model, download only after 'Download'."""
-        from trayassist.ui.download_dialog import DownloadDialog
+        from trayassist.ui.download_dialog import ask_consent
 
         if not self.dialogs or event.name in self._offered:
             self.notifier.notify("Model", event.message, "warning")
             return
         self._offered.add(event.name)
-        dialog = DownloadDialog(event.name, human_size(event.approx_size or 0))
-        dialog.exec()
-        if dialog.consented():
+        if ask_consent(event.name, human_size(event.approx_size or 0)):
             self.download(event.name, window=True)
 
     def download(self, name: str, window: bool) -> None:
