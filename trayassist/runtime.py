@@ -73,7 +73,8 @@ class Runtime:
         self._stuck = False  # a replaced session whose stream PortAudio never let go of
         self.hotkey = HotkeyService(builder, controller, self.ptt, self.notify)
         self._autostart: Any = None
-        self.downloads = Downloads(builder.download_model, bus.publish)
+        self.downloads = Downloads(lambda name, progress, done: self.builder.download_model(name, progress, done),
+                                   bus.publish)
         bus.subscribe(self._on_event)
         guard = builder.guard
         if guard is not None:  # the guard counts from the first instant; the monitor starts later
