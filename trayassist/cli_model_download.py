@@ -36,37 +36,56 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 class Reporter:
-    """Writes the JSON lines; progress at most every PROGRESS_EVERY_S (from any thread)."""
+    """Writes the JSON lines (from any thread). Progress goes out at most every
+    PROGRESS_EVERY_S, and the latest figure always follows, even when the bytes stall."""
 
     def __init__(self, out: TextIO) -> None:
         self._out = out
         self._lock = threading.Lock()
         self._last = 0.0
         self._pending: tuple[int, int] | None = None
+        self._sent: tuple[int, int] | None = None
+        self._timer: threading.Timer | None = None
+
+    def _write(self, event: str, **fields: Any) -> None:
+        self._out.write(json.dumps({"event": event, **fields}) + "\n")
+        self._out.flush()
 
     def emit(self, event: str, **fields: Any) -> None:
         with self._lock:
-            self._out.write(json.dumps({"event": event, **fields}) + "\n")
-            self._out.flush()
+            self._write(event, **fields)
 
     def progress(self, done: int, total: int) -> None:
-        now = time.monotonic()
         with self._lock:
             self._pending = (done, total)
-            if now - self._last < PROGRESS_EVERY_S:
-                return
-            self._last = now
-        self.emit("progress", done=done, total=total)
+            wait = self._last + PROGRESS_EVERY_S - time.monotonic()
+            if wait <= 0:
+                self._send_pending()
+            elif self._timer is None:
+                self._timer = threading.Timer(wait, self.flush_progress)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def _send_pending(self) -> None:
+        if self._pending is not None and self._pending != self._sent:
+            self._write("progress", done=self._pending[0], total=self._pending[1])
+            self._sent = self._pending
+        self._last = time.monotonic()
+
+    def flush_progress(self) -> None:
+        with self._lock:
+            self._timer = None
+            self._send_pending()
 
     def verifying(self) -> None:
         self.flush_progress()
         self.emit("verifying")
 
-    def flush_progress(self) -> None:
+    def close(self) -> None:
         with self._lock:
-            pending = self._pending
-        if pending is not None:
-            self.emit("progress", done=pending[0], total=pending[1])
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
 
 
 def _json_channel() -> TextIO:
@@ -116,6 +135,8 @@ def run(args: argparse.Namespace, _paths: Paths, _settings: Settings) -> int:
         reporter.flush_progress()
         reporter.emit("failed", error=str(exc).splitlines()[0])
         return 1
+    finally:
+        reporter.close()
     reporter.flush_progress()
     reporter.emit("finished", path=str(resolved.path))
     return 0

@@ -293,14 +293,14 @@ def byte_progress(report: Callable[[int, int], None]) -> type[Any]:
 
         def update(self, n: float | None = 1) -> bool | None:
             shown: bool | None = super().update(n)
-            with lock:
+            with lock:  # reported under the lock: the figures never go backwards
                 byte_bars = [b for b in bars if b.unit == "B"]
                 totals = [int(b.total) for b in byte_bars if b.total]
                 done = max((int(b.n) for b in byte_bars), default=0)
-            # Of the two bytes bars, the smaller total is the files' size (the other may
-            # be padded while bytes arrive); done never shows past it.
-            total = min(totals, default=0)
-            report(min(done, total) if total else done, total)
+                # Of the two bytes bars, the smaller total is the files' size (the other
+                # may be padded while bytes arrive); done never shows past it.
+                total = min(totals, default=0)
+                report(min(done, total) if total else done, total)
             return shown
 
     return ByteProgress

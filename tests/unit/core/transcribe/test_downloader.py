@@ -99,7 +99,7 @@ def test_cancel_in_the_middle_ends_the_child_and_keeps_nothing(fake_hub: FakeHub
     fake_hub.state.hold_after = 30 * MB  # model.bin stops part-way until the test lets go
     run = Run(tmp_path / "hub", fake_hub.url, tmp_path)
     run.download.start()
-    run.wait_for_bytes(10 * MB)
+    run.wait_for_bytes(30 * MB)  # the last figure before the stall is shown, not one 0.2 s older
     hub = tmp_path / "hub"
     assert (hub / REPO_DIR / "blobs").is_dir()  # something partial is there to clean up
     child = psutil.Process(run.download.pid)
@@ -186,3 +186,25 @@ def test_one_download_per_model_at_a_time(fake_hub: FakeHub, tmp_path: Path) -> 
     assert runs[0].ended.is_set() and downloads.progress() == {}
     assert published[-1].phase is DownloadPhase.CANCELLED
     nothing_behind(tmp_path / "hub")
+
+
+def test_progress_is_thinned_out_but_the_latest_figure_always_follows() -> None:
+    import io
+    import json
+
+    from tests.support.pulse import wait_for
+    from trayassist.cli_model_download import Reporter
+
+    out = io.StringIO()
+    reporter = Reporter(out)
+    reporter.progress(1, 10)
+    reporter.progress(2, 10)
+    reporter.progress(3, 10)  # within 0.2 s: held back, and nothing else comes (a stalled transfer)
+    lines = lambda: [json.loads(line) for line in out.getvalue().splitlines()]  # noqa: E731
+    assert lines()[0] == {"event": "progress", "done": 1, "total": 10}
+    assert wait_for(lambda: len(lines()) == 2, 5)
+    assert lines()[1] == {"event": "progress", "done": 3, "total": 10}
+    assert reporter._timer is None  # nothing else is due
+    reporter.flush_progress()  # nothing new: nothing written twice
+    assert len(lines()) == 2
+    reporter.close()
