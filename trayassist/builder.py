@@ -22,9 +22,12 @@ from trayassist.core.paths import Paths
 if TYPE_CHECKING:
     from trayassist.core.assistant import Assistant
     from trayassist.core.assistant.services.timers import TimerScheduler
+    from trayassist.core.lanes import Done
     from trayassist.core.privacy import PrivacyMonitor
     from trayassist.core.privacy.guard import NetworkGuard
     from trayassist.core.session import PushToTalk
+    from trayassist.core.transcribe.catalog import ModelCatalog
+    from trayassist.core.transcribe.downloader import ChildDownload, OnProgress
     from trayassist.core.transcribe.models import ModelNeedsDownload
     from trayassist.platform.autostart import Autostart
     from trayassist.platform.hotkeys import BackendChoice
@@ -138,13 +141,19 @@ class ServiceBuilder:
                         vocabulary=settings.vocabulary)
         return PushToTalk(recorder, engine, model_name=settings.model, on_state=on_state)
 
-    def download_model(self, name: str) -> Any:
-        """Only after the user clicked "Download": the guard lets this one call through."""
-        from trayassist.core.transcribe import models
+    def download_model(self, name: str, on_progress: OnProgress, done: Done) -> ChildDownload:
+        """Only after the user clicked "Download": a child process fetches the model, so this
+        process stays offline and its guard allows nothing (call `start()` on the result)."""
+        from trayassist.core.transcribe.downloader import ChildDownload, child_command
 
-        assert self.guard is not None
-        with self.guard.allow_for(3600, f"download model {name}"):
-            return models.download(name, consent=True, hub_cache=self.hub_cache)
+        command = child_command(name, self.hub_cache, self.paths.basedir)
+        return ChildDownload(name, command, self.model_catalog(), on_progress, done, env=self.env)
+
+    def model_catalog(self) -> ModelCatalog:
+        """The models on this computer (listing, checksums, deleting) for the model manager."""
+        from trayassist.core.transcribe.catalog import ModelCatalog
+
+        return ModelCatalog(self.hub_cache)
 
     # ---- desktop ---------------------------------------------------------------------
     def output(self) -> TextOutput:

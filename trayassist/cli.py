@@ -18,7 +18,7 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 # Commands whose parser and handler live in their own module: add_parser() and run().
 EXTERNAL = {"history": "trayassist.cli_history", "transcribe": "trayassist.cli_transcribe",
-            "vocabulary": "trayassist.cli_vocabulary"}
+            "vocabulary": "trayassist.cli_vocabulary", "model-download": "trayassist.cli_model_download"}
 
 
 class Parser(argparse.ArgumentParser):
@@ -69,6 +69,8 @@ def build_parser() -> Parser:
         for name in set(sub.choices) - before:
             _global_options(sub.choices[name], suppress=True)
             _suppress_nested(sub.choices[name])
+    # A command added without help (the model-download child) stays out of the usage line too.
+    sub.metavar = "{" + ",".join(a.dest for a in sub._choices_actions) + "}"
     return parser
 
 

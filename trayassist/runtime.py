@@ -21,6 +21,7 @@ from trayassist.core.events import DownloadNeeded, EventBus, HistoryChanged, Not
 from trayassist.core.lanes import Done, Gate, Lane
 from trayassist.core.ports import AssistantPort, HistoryPort, OutputPort, PrivacyPort, SessionPort, Slot
 from trayassist.core.status import Level, Problem, ProblemKind
+from trayassist.core.transcribe.downloader import Downloads
 from trayassist.hotkey_service import HotkeyService
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,8 @@ class Runtime:
         self._stuck = False  # a replaced session whose stream PortAudio never let go of
         self.hotkey = HotkeyService(builder, controller, self.ptt, self.notify)
         self._autostart: Any = None
+        self.downloads = Downloads(lambda name, progress, done: self.builder.download_model(name, progress, done),
+                                   bus.publish)
         bus.subscribe(self._on_event)
         guard = builder.guard
         if guard is not None:  # the guard counts from the first instant; the monitor starts later
@@ -162,6 +165,7 @@ class Runtime:
         self.hotkey.stop()
         if self._timers is not None:
             self._timers.stop()
+        self.downloads.cancel_all()  # no download child outlives the app, nor its partial files
         self.lanes.ptt.shutdown()
         self.controller.shutdown()
         self.lanes.shutdown()
@@ -341,8 +345,12 @@ class Runtime:
         self.lanes.tasks.submit(lambda: self.controller.update_settings(settings))
 
     def download(self, name: str, done: Done) -> None:
-        self.notify("Model", f"Downloading {name}… the tray shows the traffic.")
-        self.lanes.tasks.submit(lambda: self.builder.download_model(name), done)
+        """After the user consented: a child process downloads (DownloadProgress events)."""
+        if not self.downloads.start(name, done):
+            done(None, UserError(f"{name} is already downloading"))
+
+    def cancel_download(self, name: str) -> bool:
+        return self.downloads.cancel(name)
 
     def input_devices(self) -> list[str]:
         """Microphone names for Settings (may re-initialise PortAudio: call it on a lane)."""
