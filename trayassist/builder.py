@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from trayassist.core.session import PushToTalk
     from trayassist.core.transcribe.catalog import ModelCatalog
     from trayassist.core.transcribe.downloader import ChildDownload, OnProgress
+    from trayassist.core.transcribe.engine import Engine
     from trayassist.core.transcribe.models import ModelNeedsDownload
     from trayassist.platform.autostart import Autostart
     from trayassist.platform.hotkeys import BackendChoice
@@ -120,6 +121,19 @@ class ServiceBuilder:
         """Mic + model worker + push-to-talk. Cheap: nothing loads until the first press."""
         from trayassist.core.audio import Recorder
         from trayassist.core.session import PushToTalk
+
+        try:
+            import sounddevice
+        except OSError as exc:  # PortAudio missing: the app still runs, and says why
+            raise CaptureUnavailable(f"audio capture unavailable: {exc}") from exc
+        recorder = Recorder(sounddevice, settings.input_device, on_problem=on_problem, on_stream=on_stream)
+        return PushToTalk(recorder, self.engine(settings, on_needs_download), model_name=settings.model,
+                          on_state=on_state)
+
+    def engine(self, settings: Settings,
+               on_needs_download: Callable[[ModelNeedsDownload], None] | None = None) -> Engine:
+        """The model worker (also for `trayassist transcribe`): the settings' model, the
+        bundled one, or one downloaded into our cache; nothing loads until first use."""
         from trayassist.core.transcribe import models
         from trayassist.core.transcribe.engine import Engine
 
@@ -128,18 +142,13 @@ class ServiceBuilder:
                 return models.resolve(settings.model, settings.model_path, self.paths.cache,
                                       hub_cache=self.hub_cache)
             except models.ModelNeedsDownload as exc:
-                on_needs_download(exc)
+                if on_needs_download is not None:
+                    on_needs_download(exc)
                 raise
 
-        try:
-            import sounddevice
-        except OSError as exc:  # PortAudio missing: the app still runs, and says why
-            raise CaptureUnavailable(f"audio capture unavailable: {exc}") from exc
-        recorder = Recorder(sounddevice, settings.input_device, on_problem=on_problem, on_stream=on_stream)
-        engine = Engine(resolve, device=settings.device, compute_type=settings.compute_type,
-                        language=settings.language, idle_unload_s=settings.model_idle_unload_s,
-                        vocabulary=settings.vocabulary)
-        return PushToTalk(recorder, engine, model_name=settings.model, on_state=on_state)
+        return Engine(resolve, device=settings.device, compute_type=settings.compute_type,
+                      language=settings.language, idle_unload_s=settings.model_idle_unload_s,
+                      vocabulary=settings.vocabulary)
 
     def download_model(self, name: str, on_progress: OnProgress, done: Done) -> ChildDownload:
         """Only after the user clicked "Download": a child process fetches the model, so this

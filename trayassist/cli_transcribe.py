@@ -34,13 +34,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def build_engine(paths: Paths, settings: Settings) -> Any:
-    from trayassist.core.transcribe.engine import Engine
-    from trayassist.core.transcribe.models import resolve
+    """The same engine the app builds, so models downloaded by the app are found too."""
+    import os
 
-    return Engine(lambda: resolve(settings.model, settings.model_path, paths.cache),
-                  device=settings.device, compute_type=settings.compute_type,
-                  language=settings.language, idle_unload_s=settings.model_idle_unload_s,
-                  vocabulary=settings.vocabulary)
+    from trayassist.builder import ServiceBuilder
+
+    return ServiceBuilder(paths, dict(os.environ)).engine(settings)
 
 
 def run(args: argparse.Namespace, paths: Paths, settings: Settings) -> int:
