@@ -56,19 +56,26 @@ class Keyboard:
             return True  # unicode injection (SendInput / CGEvent) needs no keymap
         return is_plain_ascii(text)
 
-    def type_text(self, text: str) -> bool:
+    def type_args(self) -> list[str] | None:
+        """The typing command; the text goes to its stdin, never into argv (/proc is world-readable)."""
         if self.tool == "xdotool":
             # --clearmodifiers: the user may still hold Ctrl/Alt of the hotkey.
-            args = ["xdotool", "type", "--clearmodifiers", "--delay", "0", "--", text]
-        elif self.tool == "wtype":
-            args = ["wtype", "--", text]
-        elif self.tool == "ydotool":
-            args = ["ydotool", "type", "--key-delay", "0", "--", text]
-        elif self.tool == "pynput":
+            return ["xdotool", "type", "--clearmodifiers", "--delay", "0", "--file", "-"]
+        if self.tool == "wtype":
+            return ["wtype", "-"]  # wtype >= 0.4 reads the text from stdin after a lone "-"
+        if self.tool == "ydotool":
+            # ydotool 1.0.0-1.0.1 open() the --file path as given ("-" would be a file named
+            # "-"); /dev/stdin works with every version. Escapes are off for files.
+            return ["ydotool", "type", "--key-delay", "0", "--file", "/dev/stdin"]
+        return None
+
+    def type_text(self, text: str) -> bool:
+        if self.tool == "pynput":
             return self._pynput(lambda kb: kb.type(text))
-        else:
+        args = self.type_args()
+        if args is None:
             return False
-        return self._shell.run(args, timeout=10.0).ok
+        return self._shell.run(args, input=text.encode("utf-8"), timeout=10.0).ok
 
     def send_combo(self, combo: str) -> bool:
         keys = combo.lower().split("+")
