@@ -1,0 +1,361 @@
+"""X11 selection owner run as a helper process: serves several targets (the text and the
+clipboard-history hints) and snapshots another owner's targets, fed JSON lines on stdin.
+
+Run as `python -m trayassist.platform.output.x11_owner` (or the frozen app's `--x11-selection-owner`).
+Requests, one JSON object a line, each with an "id": {"op": "own", "selection", "targets":
+[{"name", "type", "format", "data" (base64)}], "if_own"?}, {"op": "snapshot", "selection"},
+{"op": "clear", "selection", "own"}, {"op": "ping"}. Replies carry the same "id"; events
+{"event": "fetched"|"lost", "own": id, ...} follow an ownership. When stdin closes it keeps
+serving what it owns (as xclip does) and exits once it owns nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import select
+import sys
+import time
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from Xlib import X, Xatom, display, error
+from Xlib.protocol import event as xevent
+from Xlib.protocol import request
+
+# Targets answered by the owner itself; never copied into a snapshot.
+META_TARGETS = frozenset({"TARGETS", "TIMESTAMP", "MULTIPLE", "DELETE", "INSERT_SELECTION",
+                          "INSERT_PROPERTY", "SAVE_TARGETS"})
+READ_TIMEOUT_S = 1.0  # one target of another owner
+SNAPSHOT_BUDGET_S = 2.0  # all of them: a hung owner must not hold the paste for long
+MAX_SNAPSHOT_BYTES = 64 << 20
+
+
+@dataclass
+class Target:
+    type: str
+    format: int
+    data: bytes
+
+
+@dataclass
+class Ownership:
+    serial: int
+    time: int
+    targets: dict[str, Target]
+
+
+@dataclass
+class Transfer:
+    """An INCR transfer to one requestor property, chunk by chunk."""
+
+    target: Target
+    offset: int = 0
+    done: bool = False
+
+
+@dataclass
+class Owner:
+    disp: Any
+    out: Callable[[dict[str, Any]], None]
+    owned: dict[str, Ownership] = field(default_factory=dict)
+    transfers: dict[tuple[int, int], Transfer] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        d = self.disp
+        self.win = d.screen().root.create_window(-10, -10, 1, 1, 0, X.CopyFromParent,
+                                                 event_mask=X.PropertyChangeMask)
+        self.win.set_wm_name("TrayAssist selection owner")
+        self.prop = d.intern_atom("_TRAYASSIST_SEL")
+        self.incr = d.intern_atom("INCR")
+        # Bytes per property write; the rest goes by INCR (ICCCM 2.7.2).
+        self.chunk = max(4096, min(d.display.info.max_request_length * 4 - 256, 256 << 10))
+        self._names: dict[int, str] = {}
+
+    # ---- atoms ---------------------------------------------------------------------
+    def atom(self, name: str) -> int:
+        return int(self.disp.intern_atom(name))
+
+    def name(self, atom: int) -> str:
+        if atom not in self._names:
+            self._names[atom] = self.disp.get_atom_name(atom)
+        return self._names[atom]
+
+    def timestamp(self) -> int:
+        """A real server time (ICCCM: never CurrentTime for ownership): from a property change."""
+        self.win.change_property(self.prop, Xatom.INTEGER, 32, [], X.PropModeAppend)
+        ev = self.wait(lambda e: e.type == X.PropertyNotify and e.window == self.win
+                       and e.atom == self.prop, READ_TIMEOUT_S)
+        return int(ev.time) if ev is not None else X.CurrentTime
+
+    # ---- the event loop ------------------------------------------------------------
+    def wait(self, match: Callable[[Any], bool], timeout: float) -> Any:
+        """Next event matching `match`, serving every other event meanwhile; None on timeout."""
+        deadline = time.monotonic() + timeout
+        self.disp.flush()
+        while True:
+            while self.disp.pending_events():
+                ev = self.disp.next_event()
+                if match(ev):
+                    return ev
+                self.handle(ev)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            select.select([self.disp], [], [], left)
+
+    def handle(self, ev: Any) -> None:
+        if ev.type == X.SelectionRequest:
+            self.serve(ev)
+        elif ev.type == X.SelectionClear:
+            sel = self.name(ev.atom)
+            own = self.owned.get(sel)
+            if own is not None and (ev.time == X.CurrentTime or ev.time >= own.time):
+                del self.owned[sel]
+                self.out({"event": "lost", "own": own.serial, "selection": sel})
+        elif ev.type == X.PropertyNotify and ev.state == X.PropertyDelete:
+            self.continue_transfer(ev.window, ev.atom)
+
+    # ---- serving -------------------------------------------------------------------
+    def serve(self, ev: Any) -> None:
+        sel = self.name(ev.selection)
+        own = self.owned.get(sel)
+        prop = ev.property or ev.target  # obsolete requestors give no property
+        ok = False
+        if own is not None and (ev.time == X.CurrentTime or ev.time >= own.time):
+            requestor = self.disp.create_resource_object("window", _id(ev.requestor))
+            try:
+                ok = self.convert(own, requestor, self.name(ev.target), prop)
+            except error.XError:
+                ok = False  # the requestor went away
+        reply = xevent.SelectionNotify(time=ev.time, requestor=ev.requestor, selection=ev.selection,
+                                       target=ev.target, property=prop if ok else X.NONE)
+        try:
+            self.disp.send_event(ev.requestor, reply)
+            self.disp.flush()
+        except error.XError:
+            return
+        target = self.name(ev.target)
+        if ok and target not in META_TARGETS:
+            self.out({"event": "fetched", "own": own.serial, "selection": sel,  # type: ignore[union-attr]
+                      "target": target, "requestor": _id(ev.requestor)})
+
+    def convert(self, own: Ownership, requestor: Any, target: str, prop: int) -> bool:
+        if target == "TARGETS":
+            names = ["TARGETS", "TIMESTAMP", "MULTIPLE", *own.targets]
+            requestor.change_property(prop, Xatom.ATOM, 32, [self.atom(n) for n in names])
+            return True
+        if target == "TIMESTAMP":
+            requestor.change_property(prop, Xatom.INTEGER, 32, [own.time])
+            return True
+        if target == "MULTIPLE":
+            pairs = requestor.get_full_property(prop, X.AnyPropertyType)
+            if pairs is None:
+                return False
+            values = list(pairs.value)
+            for i in range(0, len(values) - 1, 2):
+                if not self.convert(own, requestor, self.name(values[i]), values[i + 1]):
+                    values[i + 1] = X.NONE
+            requestor.change_property(prop, pairs.property_type, 32, values)
+            return True
+        found = own.targets.get(target)
+        if found is None:
+            return False
+        if len(found.data) > self.chunk:
+            requestor.change_attributes(event_mask=X.PropertyChangeMask)
+            requestor.change_property(prop, self.incr, 32, [len(found.data)])
+            self.transfers[(_id(requestor), int(prop))] = Transfer(found)
+            return True
+        requestor.change_property(prop, self.atom(found.type), found.format, _values(found))
+        return True
+
+    def continue_transfer(self, window: Any, prop: int) -> None:
+        key = (_id(window), int(prop))
+        transfer = self.transfers.get(key)
+        if transfer is None:
+            return
+        t = transfer.target
+        piece = t.data[transfer.offset:transfer.offset + self.chunk]
+        transfer.offset += len(piece)
+        requestor = self.disp.create_resource_object("window", key[0])
+        try:
+            requestor.change_property(prop, self.atom(t.type), t.format,
+                                      _values(Target(t.type, t.format, piece)))
+            self.disp.flush()
+        except error.XError:
+            piece = b""
+        if not piece:  # the zero-length write above ended the transfer
+            del self.transfers[key]
+
+    # ---- requests from the app -----------------------------------------------------
+    def own(self, serial: int, sel: str, targets: dict[str, Target], if_own: int | None = None) -> bool:
+        """Own `sel`; with `if_own`, only while we still hold that ownership (nobody copied since)."""
+        if if_own is not None and (sel not in self.owned or self.owned[sel].serial != if_own):
+            return False
+        t = self.timestamp()
+        self.win.set_selection_owner(self.atom(sel), t)
+        if self.disp.get_selection_owner(self.atom(sel)) != self.win:
+            return False
+        self.owned[sel] = Ownership(serial, t, targets)
+        return True
+
+    def clear(self, sel: str, serial: int | None) -> bool:
+        own = self.owned.get(sel)
+        if own is None or (serial is not None and own.serial != serial):
+            return False
+        request.SetSelectionOwner(display=self.disp.display, window=X.NONE,
+                                  selection=self.atom(sel), time=X.CurrentTime)
+        del self.owned[sel]
+        self.disp.get_selection_owner(self.atom(sel))  # a round trip: cleared on return
+        return True
+
+    def snapshot(self, sel: str) -> dict[str, Any]:
+        own = self.owned.get(sel)
+        if own is not None:  # ours: exactly what we offer, our own hint included
+            return {"owned": True, "empty": False, "complete": True,
+                    "targets": [_encode(n, t) for n, t in own.targets.items()]}
+        owner = self.disp.get_selection_owner(self.atom(sel))
+        if owner == X.NONE:
+            return {"owned": False, "empty": True, "complete": True, "targets": []}
+        deadline = time.monotonic() + SNAPSHOT_BUDGET_S
+        listed = self.read(sel, "TARGETS", deadline)
+        if listed is None:
+            return {"owned": False, "empty": False, "complete": False, "targets": []}
+        names = [self.name(a) for a in array("I", listed.data)] if listed.format == 32 else []
+        out, total, complete = [], 0, True
+        for name in dict.fromkeys(names):
+            if name in META_TARGETS:
+                continue
+            got = self.read(sel, name, deadline)
+            if got is None or total + len(got.data) > MAX_SNAPSHOT_BYTES:
+                complete = False
+                continue
+            total += len(got.data)
+            out.append(_encode(name, got))
+        return {"owned": False, "empty": False, "complete": complete, "targets": out}
+
+    def read(self, sel: str, target: str, deadline: float) -> Target | None:
+        """One target of the current owner, INCR transfers included."""
+        left = min(READ_TIMEOUT_S, deadline - time.monotonic())
+        if left <= 0:
+            return None
+        self.win.delete_property(self.prop)
+        self.win.convert_selection(self.atom(sel), self.atom(target), self.prop, X.CurrentTime)
+        ev = self.wait(lambda e: e.type == X.SelectionNotify and e.requestor == self.win, left)
+        if ev is None or ev.property == X.NONE:
+            return None
+        got = self.win.get_full_property(self.prop, X.AnyPropertyType, sizehint=1 << 20)
+        self.win.delete_property(self.prop)
+        if got is None:
+            return None
+        if got.property_type != self.incr:
+            return Target(self.name(got.property_type), got.format, _bytes(got))
+        chunks: list[bytes] = []
+        kind, fmt = "", 8
+        while True:
+            left = min(READ_TIMEOUT_S, deadline - time.monotonic())
+            ev = self.wait(lambda e: e.type == X.PropertyNotify and e.window == self.win
+                           and e.atom == self.prop and e.state == X.PropertyNewValue, max(left, 0))
+            if ev is None:
+                return None
+            part = self.win.get_full_property(self.prop, X.AnyPropertyType, sizehint=1 << 20)
+            self.win.delete_property(self.prop)
+            if part is None:
+                return None
+            data = _bytes(part)
+            if not data:
+                return Target(kind or "STRING", fmt, b"".join(chunks))
+            kind, fmt = self.name(part.property_type), part.format
+            chunks.append(data)
+
+
+def _id(resource: Any) -> int:
+    """Window ids arrive as Xlib resource objects or plain ints."""
+    while hasattr(resource, "id"):
+        resource = resource.id
+    return int(resource)
+
+
+def _bytes(prop: Any) -> bytes:
+    value = prop.value
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value)
+    if isinstance(value, str):
+        return value.encode("latin-1")
+    return array("I" if prop.format == 32 else "H", value).tobytes()
+
+
+def _values(t: Target) -> Any:
+    if t.format == 8:
+        return t.data
+    return array("I" if t.format == 32 else "H", t.data).tolist()
+
+
+def _encode(name: str, t: Target) -> dict[str, Any]:
+    return {"name": name, "type": t.type, "format": t.format,
+            "data": base64.b64encode(t.data).decode("ascii")}
+
+
+def _decode(items: list[dict[str, Any]]) -> dict[str, Target]:
+    return {str(i["name"]): Target(str(i["type"]), int(i["format"]), base64.b64decode(i["data"]))
+            for i in items}
+
+
+def main() -> int:
+    # Detach like xclip: the app's child exits at once (nothing to reap or to outlive), and
+    # this copy keeps the app's pipes and serves what it owns after the app has quit.
+    if os.fork() > 0:
+        os._exit(0)
+    try:
+        disp = display.Display()
+    except Exception as exc:  # Xlib raises several kinds for a missing or refused display
+        why = f"cannot open the display: {type(exc).__name__}"
+        sys.stdout.write(json.dumps({"event": "error", "message": why}) + "\n")
+        return 1
+
+    def out(msg: dict[str, Any]) -> None:
+        try:
+            os.write(1, (json.dumps(msg) + "\n").encode())
+        except OSError:
+            pass  # the app is gone; keep serving what we own
+
+    owner = Owner(disp, out)
+    stdin_open, buf = True, b""
+    out({"event": "ready"})
+    while stdin_open or owner.owned or owner.transfers:
+        owner.wait(lambda e: False, 0)
+        readable, _, _ = select.select([disp, 0] if stdin_open else [disp], [], [], 1.0)
+        if 0 in readable:
+            chunk = os.read(0, 1 << 20)
+            if not chunk:
+                stdin_open = False
+            buf += chunk
+            while b"\n" in buf:
+                line, buf = buf.split(b"\n", 1)
+                if line.strip():
+                    out(_answer(owner, json.loads(line)))
+    return 0
+
+
+def _answer(owner: Owner, req: dict[str, Any]) -> dict[str, Any]:
+    rid, op, sel = req.get("id"), req.get("op"), str(req.get("selection", "CLIPBOARD"))
+    try:
+        if op == "own":
+            return {"id": rid, "ok": owner.own(int(rid or 0), sel, _decode(req["targets"]),
+                                               req.get("if_own"))}
+        if op == "snapshot":
+            return {"id": rid, "ok": True, **owner.snapshot(sel)}
+        if op == "clear":
+            return {"id": rid, "ok": True, "cleared": owner.clear(sel, req.get("own"))}
+        if op == "ping":
+            return {"id": rid, "ok": True}
+        return {"id": rid, "ok": False, "error": f"unknown op {op}"}
+    except (error.XError, KeyError, ValueError, TypeError) as exc:
+        return {"id": rid, "ok": False, "error": type(exc).__name__}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
