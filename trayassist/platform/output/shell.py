@@ -71,11 +71,13 @@ class SubprocessShell:
         # xclip/xsel/wl-copy fork a child that keeps serving the selection; if it
         # inherited our pipes, run() would block until the selection changes owner.
         out = subprocess.PIPE if capture else subprocess.DEVNULL
-        # Without input the tool gets /dev/null, never the app's own stdin.
-        stdin = {"stdin": subprocess.DEVNULL} if input is None else {"input": input}
         try:
-            proc = subprocess.run(list(args), stdout=out, stderr=out, env=self.env,
-                                  timeout=timeout, check=False, **stdin)  # type: ignore[call-overload]
+            if input is None:  # the tool gets /dev/null, never the app's own stdin
+                proc = subprocess.run(list(args), stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+                                      env=self.env, timeout=timeout, check=False)
+            else:
+                proc = subprocess.run(list(args), input=input, stdout=out, stderr=out,
+                                      env=self.env, timeout=timeout, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
             return RunResult(127, b"", str(exc).encode())
         return RunResult(proc.returncode, proc.stdout or b"", proc.stderr or b"")
