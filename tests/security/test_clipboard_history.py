@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 from Xlib import display as xdisplay
 
+from tests.support import pulse
+from tests.support.app import App, app_env
 from tests.support.desktop import Desktop
 from tests.support.pulse import wait_for
 from tests.support.windows import Window, focus, line_edit_windows
@@ -216,3 +218,29 @@ def test_pasted_text_does_not_stay_on_an_empty_clipboard(
     assert out.deliver(PASTED, "type").inserted
     assert wait_for(lambda: win.text() == PASTED, 10)
     assert owner_of_clipboard(env) == 0 and xclip(env, "UTF8_STRING") is None
+
+
+@pytest.mark.e2e
+@pytest.mark.audio
+@pytest.mark.model
+def test_the_assistants_copy_through_the_app_stays_out_of_the_history(
+        desktop: Desktop, env: dict[str, str], basedir: Path, virtual_mic: str, speech_dir: Path,
+        managers: tuple[Manager, Manager]) -> None:
+    honouring, greedy = managers
+    app = App(basedir, app_env(desktop.display)).start()
+    try:
+        assert app.cli("ptt", "press", timeout=60).returncode == 0
+        pulse.play(pulse.speak("Copy the purple elephant dances.", speech_dir / "copy.wav").path)
+        r = app.cli("ptt", "release", "--wait", "--json", timeout=300)
+        assert r.returncode == 0, r.stderr
+        result = json.loads(r.stdout)
+        assert (result["assistant"] or {}).get("skill") == "dictation", result
+        assert result["output"]["mode"] == "clipboard" and result["output"]["on_clipboard"], result
+        copied = xclip(env, "UTF8_STRING")
+        assert copied and b"elephant" in copied.lower()  # there for the user to paste
+        assert wait_for(lambda: copied.decode() in greedy.history(), 10), greedy.records()
+        assert copied.decode() not in honouring.history()
+        mine = [rec for rec in greedy.records() if rec.get("text") == copied.decode()]
+        assert mine and all(rec["hint"] == "secret" for rec in mine)
+    finally:
+        app.stop()
