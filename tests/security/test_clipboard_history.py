@@ -244,3 +244,18 @@ def test_the_assistants_copy_through_the_app_stays_out_of_the_history(
         assert mine and all(rec["hint"] == "secret" for rec in mine)
     finally:
         app.stop()
+
+
+def test_a_copy_made_during_the_paste_is_not_overwritten_by_the_restore(env: dict[str, str]) -> None:
+    from trayassist.platform.output import X11Clipboard
+
+    clip = X11Clipboard.for_env(env)
+    assert clip.set("the old clipboard")
+    previous = clip.snapshot()
+    offer = clip.offer(PASTED)
+    assert previous is not None and previous.text() == "the old clipboard" and offer is not None
+    subprocess.run(["xclip", "-selection", "clipboard", "-i"], input=b"copied meanwhile", env=env,
+                   check=True, timeout=10)
+    offer.finish(previous)
+    assert xclip(env, "UTF8_STRING") == b"copied meanwhile"
+    clip.close()

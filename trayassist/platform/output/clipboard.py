@@ -113,7 +113,7 @@ class X11Offer:
                 return
             if previous is not None and not previous.empty:
                 # Only over our own paste: if the user copied meanwhile, theirs stays.
-                self._sel.own(self._selection, previous.targets, if_own=self.serial)
+                self._sel.replace(self._selection, previous.targets, if_own=self.serial)
             else:
                 self._sel.clear(self._selection, self.serial)
         except HelperError as exc:

@@ -191,10 +191,7 @@ class Owner:
             del self.transfers[key]
 
     # ---- requests from the app -----------------------------------------------------
-    def own(self, serial: int, sel: str, targets: dict[str, Target], if_own: int | None = None) -> bool:
-        """Own `sel`; with `if_own`, only while we still hold that ownership (nobody copied since)."""
-        if if_own is not None and (sel not in self.owned or self.owned[sel].serial != if_own):
-            return False
+    def own(self, serial: int, sel: str, targets: dict[str, Target]) -> bool:
         t = self.timestamp()
         self.win.set_selection_owner(self.atom(sel), t)
         if self.disp.get_selection_owner(self.atom(sel)) != self.win:
@@ -202,9 +199,17 @@ class Owner:
         self.owned[sel] = Ownership(serial, t, targets)
         return True
 
-    def clear(self, sel: str, serial: int | None) -> bool:
+    def still_owns(self, sel: str, serial: int) -> bool:
+        """Ownership `serial` holds: asked of the server, since its SelectionClear may not
+        have reached us yet."""
         own = self.owned.get(sel)
-        if own is None or (serial is not None and own.serial != serial):
+        return own is not None and own.serial == serial and \
+            self.disp.get_selection_owner(self.atom(sel)) == self.win
+
+    def clear(self, sel: str, serial: int | None) -> bool:
+        if serial is not None and not self.still_owns(sel, serial):
+            return False
+        if sel not in self.owned:
             return False
         request.SetSelectionOwner(display=self.disp.display, window=X.NONE,
                                   selection=self.atom(sel), time=X.CurrentTime)
@@ -344,8 +349,10 @@ def _answer(owner: Owner, req: dict[str, Any]) -> dict[str, Any]:
     rid, op, sel = req.get("id"), req.get("op"), str(req.get("selection", "CLIPBOARD"))
     try:
         if op == "own":
-            return {"id": rid, "ok": owner.own(int(rid or 0), sel, _decode(req["targets"]),
-                                               req.get("if_own"))}
+            if_own = req.get("if_own")
+            if if_own is not None and not owner.still_owns(sel, int(if_own)):
+                return {"id": rid, "ok": False, "skipped": True}  # someone copied since
+            return {"id": rid, "ok": owner.own(int(rid or 0), sel, _decode(req["targets"]))}
         if op == "snapshot":
             return {"id": rid, "ok": True, **owner.snapshot(sel)}
         if op == "clear":

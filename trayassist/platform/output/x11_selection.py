@@ -183,18 +183,24 @@ class X11Selections:
             self._stdin, self._alive = None, False
 
     # ---- selections ----------------------------------------------------------------
-    def own(self, selection: str, targets: Sequence[SelectionTarget], if_own: int | None = None) -> int:
-        """Become the owner offering `targets`; returns the ownership's id. Raises HelperError.
-
-        With `if_own`, only while ownership `if_own` still holds (nobody copied since).
-        """
-        reply = self._call("own", track=True, selection=selection,
-                           targets=[t.to_json() for t in targets], if_own=if_own)
+    def own(self, selection: str, targets: Sequence[SelectionTarget]) -> int:
+        """Become the owner offering `targets`; returns the ownership's id (its fetches and
+        loss are tracked until forget()). Raises HelperError."""
+        reply = self._call("own", track=True, selection=selection, targets=[t.to_json() for t in targets])
         serial = int(reply["id"])
         if not reply.get("ok"):
             self._owned.pop(serial, None)
             raise HelperError(f"could not own the {selection.lower()} selection")
         return serial
+
+    def replace(self, selection: str, targets: Sequence[SelectionTarget], if_own: int) -> bool:
+        """Offer `targets` instead, only while ownership `if_own` holds: False when someone
+        copied since (theirs stays). Not tracked. Raises HelperError."""
+        reply = self._call("own", selection=selection, targets=[t.to_json() for t in targets],
+                           if_own=if_own)
+        if not reply.get("ok") and not reply.get("skipped"):
+            raise HelperError(f"could not own the {selection.lower()} selection")
+        return bool(reply.get("ok"))
 
     def snapshot(self, selection: str) -> tuple[bool, list[SelectionTarget]]:
         """(complete, targets) of the current owner; ([], True) when the selection is empty."""
