@@ -1,8 +1,4 @@
-"""The clipboard: what we copy carries the clipboard-history hints; pastes give the old one back.
-
-Backends per desktop: X11 (our own selection-owner helper), Wayland (wl-clipboard), macOS
-(NSPasteboard through osascript), Windows (the Win32 clipboard through ctypes).
-"""
+"""The clipboard: what we copy carries the clipboard-history hints; a paste gives the old one back."""
 
 from __future__ import annotations
 
@@ -13,12 +9,16 @@ from typing import Protocol
 
 from trayassist.platform.output.x11_selection import HelperError, SelectionTarget, X11Selections
 
+# Backends: X11 (our selection-owner helper, x11_selection.py), Wayland (wl-clipboard),
+# macOS (NSPasteboard through osascript), Windows (the Win32 clipboard through ctypes).
+
 log = logging.getLogger(__name__)
 
-# Clipboard managers that keep a plaintext history skip content carrying these (X11 and
-# Wayland): KDE's convention, honoured by Klipper, by CopyQ (its docs: "secret" formats),
-# and by wl-paste, which reports it as CLIPBOARD_STATE=sensitive to cliphist and others;
-# CopyQ before it learnt that convention skips items with its own "hidden" format.
+# Clipboard managers that keep a plaintext history skip content carrying these. KDE's
+# convention (KeePassXC sets it for Klipper); CopyQ documents it as "secret" content it
+# neither stores nor shows; wl-clipboard 2.3's `wl-paste --watch` reports it to history
+# tools such as cliphist as CLIPBOARD_STATE=sensitive. CopyQ's own marker hides the
+# content in CopyQ versions that predate its support for the KDE one.
 HINT_TARGETS = (
     SelectionTarget("x-kde-passwordManagerHint", b"secret"),
     SelectionTarget("application/x-copyq-hidden", b"1"),

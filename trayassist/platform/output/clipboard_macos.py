@@ -1,10 +1,4 @@
-"""macOS pasteboard through osascript (JavaScript for Automation and its AppKit bridge).
-
-Marker types from nspasteboard.org: org.nspasteboard.ConcealedType on all we copy (history
-tools skip or hide it) and org.nspasteboard.TransientType on a paste's text (it is about to
-be replaced). Text, snapshots and restores travel on osascript's stdin; argv holds only the
-script and the marker names.
-"""
+"""macOS pasteboard through osascript (JavaScript for Automation and its AppKit bridge)."""
 
 from __future__ import annotations
 
@@ -15,6 +9,11 @@ import logging
 from trayassist.platform.output.clipboard import Snapshot
 from trayassist.platform.output.shell import Shell
 from trayassist.platform.output.x11_selection import SelectionTarget
+
+# Marker types from nspasteboard.org: org.nspasteboard.ConcealedType on all we copy (history
+# tools skip or hide it) and org.nspasteboard.TransientType on a paste's text (it is about to
+# be replaced). Text, snapshots and restores travel on osascript's stdin; argv holds only the
+# script and the marker names.
 
 log = logging.getLogger(__name__)
 

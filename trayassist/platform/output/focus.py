@@ -1,9 +1,4 @@
-"""Which window has keyboard focus, whether it is a terminal, and which keys paste into it.
-
-X11: xdotool and xprop. Wayland: only compositors that tell other programs (sway via
-swaymsg, Hyprland via hyprctl); GNOME and KDE do not, so there the guard says it cannot
-check. Windows: GetForegroundWindow. macOS: no check (it needs accessibility rights).
-"""
+"""Which window has keyboard focus, whether it is a terminal, and which keys paste into it."""
 
 from __future__ import annotations
 
@@ -14,6 +9,10 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from trayassist.platform.output.shell import Shell
+
+# X11: xdotool and xprop. Wayland: only compositors that tell other programs (sway via
+# swaymsg, Hyprland via hyprctl); GNOME and KDE do not, so there the guard says it cannot
+# check. Windows: GetForegroundWindow. macOS: no check (it needs accessibility rights).
 
 # WM_CLASS instance/class names (lower case) of terminal emulators, which paste with
 # Ctrl+Shift+V because Ctrl+V is a control character to the program inside.

@@ -1,13 +1,5 @@
 """X11 selection owner run as a helper process: serves several targets (the text and the
-clipboard-history hints) and snapshots another owner's targets, fed JSON lines on stdin.
-
-Run as `python -m trayassist.platform.output.x11_owner` (or the frozen app's `--x11-selection-owner`).
-Requests, one JSON object a line, each with an "id": {"op": "own", "selection", "targets":
-[{"name", "type", "format", "data" (base64)}], "if_own"?}, {"op": "snapshot", "selection"},
-{"op": "clear", "selection", "own"}, {"op": "ping"}. Replies carry the same "id"; events
-{"event": "fetched"|"lost", "own": id, ...} follow an ownership. When stdin closes it keeps
-serving what it owns (as xclip does) and exits once it owns nothing.
-"""
+clipboard-history hints) and snapshots another owner's targets, fed JSON lines on stdin."""
 
 from __future__ import annotations
 
@@ -25,6 +17,13 @@ from typing import Any
 from Xlib import X, Xatom, display, error
 from Xlib.protocol import event as xevent
 from Xlib.protocol import request
+
+# Run as `python -m trayassist.platform.output.x11_owner` (the frozen app: --x11-selection-owner).
+# Requests, one JSON object a line, each with an "id": {"op": "own", "selection", "targets":
+# [{"name", "type", "format", "data" (base64)}], "if_own"?}, {"op": "snapshot", "selection"},
+# {"op": "clear", "selection", "own"}, {"op": "ping"}. Replies carry the same "id"; events
+# {"event": "fetched"|"lost", "own": id, ...} follow an ownership. When stdin closes it keeps
+# serving what it owns (as xclip does) and exits once it owns nothing.
 
 # Targets answered by the owner itself; never copied into a snapshot.
 META_TARGETS = frozenset({"TARGETS", "TIMESTAMP", "MULTIPLE", "DELETE", "INSERT_SELECTION",
