@@ -287,3 +287,23 @@ def test_hold_chord_marks_focus_and_dictation_lands_in_that_window(
     result = output.deliver("dictated: Grüße ✓", "type")  # off the listener thread
     assert result.inserted and result.focus_checked and not result.focus_changed
     assert wait_for(lambda: win.text() == "dictated: Grüße ✓", 10), repr(win.text())
+
+
+def test_an_unchanged_clipboard_is_read_once_for_press_and_paste(xenv: dict[str, str]) -> None:
+    """warm() at key press reads the clipboard; the paste's snapshot reuses it while the
+    owner and its TIMESTAMP are unchanged, so a big copied image is converted only once."""
+    from trayassist.platform.output import X11Clipboard
+    from trayassist.platform.output.x11_selection import SelectionTarget, X11Selections
+
+    owner = X11Selections(xenv)
+    serial = owner.own("CLIPBOARD", [SelectionTarget("image/x-test", b"\x89" * 300_000)])
+    clip = X11Clipboard.for_env(xenv)
+    first, second = clip.snapshot(), clip.snapshot()
+    assert first is not None and first == second and first.targets[0].data == b"\x89" * 300_000
+    assert owner.fetch_count(serial) == 1  # TARGETS and TIMESTAMP aside, read once
+    owner.forget(serial)
+    newer = owner.own("CLIPBOARD", [SelectionTarget("image/x-test", b"new")])
+    third = clip.snapshot()
+    assert third is not None and third.targets[0].data == b"new" and owner.fetch_count(newer) == 1
+    owner.close()
+    clip.close()

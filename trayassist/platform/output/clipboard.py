@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -137,10 +138,15 @@ class X11Clipboard:
         return cls(X11Selections(env))
 
     def warm(self) -> None:
+        """At key press: start the helper and read the clipboard while the user speaks, so a
+        paste later costs only a check that it did not change (a copied image can take the
+        owning app a second to convert to all its formats)."""
         try:
             self._sel.start()
         except HelperError as exc:
             log.warning("%s", exc)
+            return
+        threading.Thread(target=self.snapshot, name="clipboard-prefetch", daemon=True).start()
 
     def get(self, selection: str = "clipboard") -> str | None:
         snap = self.snapshot(selection)
