@@ -138,7 +138,7 @@ def test_wtype_types_unicode_from_stdin_into_a_wayland_window(
     assert r.method == "type:wtype" and r.inserted and r.focus_checked and not r.focus_changed
     assert wait_for(lambda: win.text() == text, 10), repr(win.text())
     (call,) = spies.assert_only_on_stdin(text, "wtype")
-    assert call.argv[1:] == ["-"]
+    assert call.argv[1:] == ["-s", "30", "-"]
 
 
 def test_focus_guard_on_sway_copies_instead_of_typing(

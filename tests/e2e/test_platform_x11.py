@@ -298,12 +298,14 @@ def test_an_unchanged_clipboard_is_read_once_for_press_and_paste(xenv: dict[str,
     owner = X11Selections(xenv)
     serial = owner.own("CLIPBOARD", [SelectionTarget("image/x-test", b"\x89" * 300_000)])
     clip = X11Clipboard.for_env(xenv)
-    first, second = clip.snapshot(), clip.snapshot()
-    assert first is not None and first == second and first.targets[0].data == b"\x89" * 300_000
+    first, second = clip.snapshot(), clip.snapshot(data=True)  # key press, then paste
+    assert first is not None and second is not None and first.ref != second.ref
+    assert [t.name for t in first.targets] == [t.name for t in second.targets] == ["image/x-test"]
+    assert first.targets[0].data == b"" and second.targets[0].data == b"\x89" * 300_000  # kept in the helper
     assert owner.fetch_count(serial) == 1  # TARGETS and TIMESTAMP aside, read once
     owner.forget(serial)
     newer = owner.own("CLIPBOARD", [SelectionTarget("image/x-test", b"new")])
-    third = clip.snapshot()
+    third = clip.snapshot(data=True)
     assert third is not None and third.targets[0].data == b"new" and owner.fetch_count(newer) == 1
     owner.close()
     clip.close()

@@ -251,7 +251,7 @@ def test_a_copy_made_during_the_paste_is_not_overwritten_by_the_restore(env: dic
 
     clip = X11Clipboard.for_env(env)
     assert clip.set("the old clipboard")
-    previous = clip.snapshot()
+    previous = clip.snapshot(data=True)
     offer = clip.offer(PASTED)
     assert previous is not None and previous.text() == "the old clipboard" and offer is not None
     subprocess.run(["xclip", "-selection", "clipboard", "-i"], input=b"copied meanwhile", env=env,

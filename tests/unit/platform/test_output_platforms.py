@@ -32,7 +32,7 @@ def argv_words(shell: FakeShell) -> list[str]:
 
 @pytest.mark.parametrize(("tool", "session", "argv"), [
     ("xdotool", "x11", ["xdotool", "type", "--clearmodifiers", "--delay", "0", "--file", "-"]),
-    ("wtype", "wayland", ["wtype", "-"]),
+    ("wtype", "wayland", ["wtype", "-s", "30", "-"]),
     ("ydotool", "wayland", ["ydotool", "type", "--key-delay", "0", "--file", "/dev/stdin"]),
 ])
 def test_typing_tools_read_the_text_from_stdin(tool: str, session: str, argv: list[str]) -> None:
@@ -115,7 +115,7 @@ def test_gnome_wayland_types_long_text_instead_of_guessing_paste_keys() -> None:
     out = TextOutput(shell, "wayland", clipboard=FakeClipboard("wl-copy", hints=False))  # type: ignore[arg-type]
     r = out.deliver("é" + "a" * 400, "type")
     assert r.method == "type:wtype" and not r.focus_checked
-    assert shell.stdin == [(["wtype", "-"], ("é" + "a" * 400).encode())]
+    assert shell.stdin == [(["wtype", "-s", "30", "-"], ("é" + "a" * 400).encode())]
 
 
 def test_hyprland_terminal_gets_ctrl_shift_v() -> None:

@@ -363,7 +363,7 @@ def test_snapshot_text_prefers_utf8() -> None:
 def test_wtype_combo_args() -> None:
     shell = FakeShell(["wtype"])
     Keyboard(shell, "wayland").send_combo("ctrl+shift+v")  # type: ignore[arg-type]
-    assert shell.log[-1] == ("run", ["wtype", "-M", "ctrl", "-M", "shift", "-k", "v",
+    assert shell.log[-1] == ("run", ["wtype", "-s", "30", "-M", "ctrl", "-M", "shift", "-k", "v",
                                      "-m", "shift", "-m", "ctrl"])
 
 

@@ -49,6 +49,7 @@ class Snapshot:
 
     targets: list[SelectionTarget] = field(default_factory=list)
     complete: bool = True  # False: the owner did not answer for some target in time
+    ref: int | None = None  # X11: the data stays in the helper under this id (targets name it)
 
     @property
     def empty(self) -> bool:
@@ -114,7 +115,8 @@ class X11Offer:
                 return
             if previous is not None and not previous.empty:
                 # Only over our own paste: if the user copied meanwhile, theirs stays.
-                self._sel.replace(self._selection, previous.targets, if_own=self.serial)
+                self._sel.replace(self._selection, previous.ref if previous.ref is not None
+                                  else previous.targets, if_own=self.serial)
             else:
                 self._sel.clear(self._selection, self.serial)
         except HelperError as exc:
@@ -149,7 +151,7 @@ class X11Clipboard:
         threading.Thread(target=self.snapshot, name="clipboard-prefetch", daemon=True).start()
 
     def get(self, selection: str = "clipboard") -> str | None:
-        snap = self.snapshot(selection)
+        snap = self.snapshot(selection, data=True)
         return snap.text() if snap is not None else None
 
     def set(self, text: str, selection: str = "clipboard") -> bool:
@@ -160,16 +162,17 @@ class X11Clipboard:
             log.warning("could not set the %s selection: %s", selection, exc)
             return False
 
-    def snapshot(self, selection: str = "clipboard") -> Snapshot | None:
+    def snapshot(self, selection: str = "clipboard", data: bool = False) -> Snapshot | None:
+        """The whole selection; its data stays in the helper unless `data` asks for it."""
         try:
-            complete, targets = self._sel.snapshot(selection.upper())
+            complete, targets, ref = self._sel.snapshot(selection.upper(), data=data)
         except HelperError as exc:
             log.warning("could not read the %s selection: %s", selection, exc)
             return None
         if not complete:
             log.info("the %s owner did not answer for every target; restoring what it gave",
                      selection)
-        return Snapshot(targets, complete)
+        return Snapshot(targets, complete, ref)
 
     def offer(self, text: str, selection: str = "clipboard") -> X11Offer | None:
         try:

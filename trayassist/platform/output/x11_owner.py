@@ -19,18 +19,24 @@ from Xlib.protocol import event as xevent
 from Xlib.protocol import request
 
 # Run as `python -m trayassist.platform.output.x11_owner` (the frozen app: --x11-selection-owner).
-# Requests, one JSON object a line, each with an "id": {"op": "own", "selection", "targets":
-# [{"name", "type", "format", "data" (base64)}], "if_own"?}, {"op": "snapshot", "selection"},
-# {"op": "clear", "selection", "own"}, {"op": "ping"}. Replies carry the same "id"; events
-# {"event": "fetched"|"lost", "own": id, ...} follow an ownership. When stdin closes it keeps
-# serving what it owns (as xclip does) and exits once it owns nothing.
+# Requests, one JSON object a line, each with an "id":
+#   {"op": "own", "selection", "targets": [{"name", "type", "format", "data" (base64)}]
+#    or "snapshot": id of a snapshot kept here, "if_own"?: only while that ownership holds}
+#   {"op": "snapshot", "selection", "data"?: also send the data}  (kept here under its id)
+#   {"op": "clear", "selection", "own"}   {"op": "ping"}
+# Replies carry the same "id"; events {"event": "fetched"|"lost", "own": id, ...} follow an
+# ownership. When stdin closes it keeps serving what it owns (as xclip does) and exits once
+# it owns nothing.
 
 # Targets answered by the owner itself; never copied into a snapshot.
 META_TARGETS = frozenset({"TARGETS", "TIMESTAMP", "MULTIPLE", "DELETE", "INSERT_SELECTION",
                           "INSERT_PROPERTY", "SAVE_TARGETS"})
 READ_TIMEOUT_S = 1.0  # one target of another owner
-SNAPSHOT_BUDGET_S = 2.0  # all of them: a hung owner must not hold the paste for long
+# All of them: a hung owner must not hold the paste for long. Targets come in the owner's
+# order (its own format first, conversions after), so a cut drops the derived ones.
+SNAPSHOT_BUDGET_S = 2.0
 MAX_SNAPSHOT_BYTES = 64 << 20
+MAX_SNAPSHOTS = 4  # kept for restores; older ones are dropped
 
 
 @dataclass
@@ -64,7 +70,8 @@ class Owner:
     transfers: dict[tuple[int, int], Transfer] = field(default_factory=dict)
     # The last snapshot per selection, keyed by (owner window, its TIMESTAMP): the app asks
     # at key press and again at paste; an unchanged clipboard is then read only once.
-    cache: dict[str, tuple[int, int, dict[str, Any]]] = field(default_factory=dict)
+    cache: dict[str, tuple[int, int, bool, dict[str, Target]]] = field(default_factory=dict)
+    snaps: dict[int, dict[str, Target]] = field(default_factory=dict)  # by request id
 
     def __post_init__(self) -> None:
         d = self.disp
@@ -220,33 +227,42 @@ class Owner:
         self.disp.get_selection_owner(self.atom(sel))  # a round trip: cleared on return
         return True
 
-    def snapshot(self, sel: str) -> dict[str, Any]:
+    def snapshot(self, sel: str, ref: int) -> tuple[bool, bool, dict[str, Target]]:
+        """(owned by us, complete, targets) of `sel`, kept here as snapshot `ref`: the data
+        stays in this process (a copied image can be tens of MB) until a restore uses it."""
+        owned, complete, targets = self._snapshot(sel)
+        self.snaps[ref] = targets
+        while len(self.snaps) > MAX_SNAPSHOTS:
+            del self.snaps[next(iter(self.snaps))]
+        return owned, complete, targets
+
+    def _snapshot(self, sel: str) -> tuple[bool, bool, dict[str, Target]]:
         own = self.owned.get(sel)
         if own is not None:  # ours: exactly what we offer, our own hint included
-            return {"owned": True, "empty": False, "complete": True,
-                    "targets": [_encode(n, t) for n, t in own.targets.items()]}
+            return True, True, dict(own.targets)
         owner = self.disp.get_selection_owner(self.atom(sel))
         if owner == X.NONE:
-            return {"owned": False, "empty": True, "complete": True, "targets": []}
+            return False, True, {}
         deadline = time.monotonic() + SNAPSHOT_BUDGET_S
         stamp = self.read(sel, "TIMESTAMP", deadline)
         key = (_id(owner), array("I", stamp.data)[0]) if stamp and stamp.format == 32 and stamp.data else None
         cached = self.cache.get(sel)
         if key is not None and cached is not None and cached[:2] == key:
-            return cached[2]
-        result = self.read_all(sel, deadline)
-        if key is not None and result["complete"]:
-            self.cache[sel] = (*key, result)
+            return False, cached[2], cached[3]
+        complete, targets = self.read_all(sel, deadline)
+        if key is not None:  # incomplete too: a second read would hit the same budget
+            self.cache[sel] = (*key, complete, targets)
         else:
             self.cache.pop(sel, None)
-        return result
+        return False, complete, targets
 
-    def read_all(self, sel: str, deadline: float) -> dict[str, Any]:
+    def read_all(self, sel: str, deadline: float) -> tuple[bool, dict[str, Target]]:
         listed = self.read(sel, "TARGETS", deadline)
         if listed is None:
-            return {"owned": False, "empty": False, "complete": False, "targets": []}
+            return False, {}
         names = [self.name(a) for a in array("I", listed.data)] if listed.format == 32 else []
-        out, total, complete = [], 0, True
+        out: dict[str, Target] = {}
+        total, complete = 0, True
         for name in dict.fromkeys(names):
             if name in META_TARGETS:
                 continue
@@ -255,8 +271,8 @@ class Owner:
                 complete = False
                 continue
             total += len(got.data)
-            out.append(_encode(name, got))
-        return {"owned": False, "empty": False, "complete": complete, "targets": out}
+            out[name] = got
+        return complete, out
 
     def read(self, sel: str, target: str, deadline: float) -> Target | None:
         """One target of the current owner, INCR transfers included."""
@@ -278,8 +294,11 @@ class Owner:
         kind, fmt = "", 8
         while True:
             left = min(READ_TIMEOUT_S, deadline - time.monotonic())
+            if left <= 0:  # the budget ends a long transfer too
+                self.win.delete_property(self.prop)
+                return None
             ev = self.wait(lambda e: e.type == X.PropertyNotify and e.window == self.win
-                           and e.atom == self.prop and e.state == X.PropertyNewValue, max(left, 0))
+                           and e.atom == self.prop and e.state == X.PropertyNewValue, left)
             if ev is None:
                 return None
             part = self.win.get_full_property(self.prop, X.AnyPropertyType, sizehint=1 << 20)
@@ -315,9 +334,12 @@ def _values(t: Target) -> Any:
     return array("I" if t.format == 32 else "H", t.data).tolist()
 
 
-def _encode(name: str, t: Target) -> dict[str, Any]:
-    return {"name": name, "type": t.type, "format": t.format,
-            "data": base64.b64encode(t.data).decode("ascii")}
+def _encode(name: str, t: Target, data: bool = True) -> dict[str, Any]:
+    """A target for the app: its data only when asked (by default it stays here)."""
+    out: dict[str, Any] = {"name": name, "type": t.type, "format": t.format, "size": len(t.data)}
+    if data:
+        out["data"] = base64.b64encode(t.data).decode("ascii")
+    return out
 
 
 def _decode(items: list[dict[str, Any]]) -> dict[str, Target]:
@@ -368,9 +390,18 @@ def _answer(owner: Owner, req: dict[str, Any]) -> dict[str, Any]:
             if_own = req.get("if_own")
             if if_own is not None and not owner.still_owns(sel, int(if_own)):
                 return {"id": rid, "ok": False, "skipped": True}  # someone copied since
-            return {"id": rid, "ok": owner.own(int(rid or 0), sel, _decode(req["targets"]))}
+            if "snapshot" in req:
+                targets = owner.snaps.get(int(req["snapshot"]))
+                if targets is None:
+                    return {"id": rid, "ok": False, "error": "that snapshot is gone"}
+            else:
+                targets = _decode(req["targets"])
+            return {"id": rid, "ok": owner.own(int(rid or 0), sel, targets)}
         if op == "snapshot":
-            return {"id": rid, "ok": True, **owner.snapshot(sel)}
+            owned, complete, got = owner.snapshot(sel, int(rid or 0))
+            data = bool(req.get("data"))
+            return {"id": rid, "ok": True, "owned": owned, "complete": complete, "empty": not got,
+                    "targets": [_encode(n, t, data) for n, t in got.items()]}
         if op == "clear":
             return {"id": rid, "ok": True, "cleared": owner.clear(sel, req.get("own"))}
         if op == "ping":

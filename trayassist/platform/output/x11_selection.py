@@ -41,10 +41,6 @@ class SelectionTarget:
         return {"name": self.name, "type": self.type or self.name, "format": self.format,
                 "data": base64.b64encode(self.data).decode("ascii")}
 
-    @staticmethod
-    def from_json(item: Mapping[str, Any]) -> SelectionTarget:
-        return SelectionTarget(str(item["name"]), base64.b64decode(item["data"]), str(item["type"]),
-                               int(item["format"]))
 
 
 @dataclass
@@ -193,21 +189,29 @@ class X11Selections:
             raise HelperError(f"could not own the {selection.lower()} selection")
         return serial
 
-    def replace(self, selection: str, targets: Sequence[SelectionTarget], if_own: int) -> bool:
-        """Offer `targets` instead, only while ownership `if_own` holds: False when someone
-        copied since (theirs stays). Not tracked. Raises HelperError."""
-        reply = self._call("own", selection=selection, targets=[t.to_json() for t in targets],
-                           if_own=if_own)
+    def replace(self, selection: str, targets: Sequence[SelectionTarget] | int, if_own: int) -> bool:
+        """Offer `targets` (or snapshot id `targets`, kept in the helper) instead, only while
+        ownership `if_own` holds: False when someone copied since (theirs stays). Not
+        tracked. Raises HelperError."""
+        what: dict[str, Any] = {"snapshot": targets} if isinstance(targets, int) else \
+            {"targets": [t.to_json() for t in targets]}
+        reply = self._call("own", selection=selection, if_own=if_own, **what)
         if not reply.get("ok") and not reply.get("skipped"):
             raise HelperError(f"could not own the {selection.lower()} selection")
         return bool(reply.get("ok"))
 
-    def snapshot(self, selection: str) -> tuple[bool, list[SelectionTarget]]:
-        """(complete, targets) of the current owner; ([], True) when the selection is empty."""
-        reply = self._call("snapshot", selection=selection)
+    def snapshot(self, selection: str, data: bool = False) -> tuple[bool, list[SelectionTarget], int]:
+        """(complete, targets, snapshot id) of the current owner; no targets when empty.
+
+        The data stays in the helper (restore by the id) unless `data` asks for it: then
+        each target's data is filled in, else it is b"".
+        """
+        reply = self._call("snapshot", selection=selection, data=data)
         if not reply.get("ok"):
             raise HelperError(str(reply.get("error", "snapshot failed")))
-        return bool(reply.get("complete")), [SelectionTarget.from_json(t) for t in reply["targets"]]
+        targets = [SelectionTarget(str(t["name"]), base64.b64decode(t.get("data", "")), str(t["type"]),
+                                   int(t["format"])) for t in reply["targets"]]
+        return bool(reply.get("complete")), targets, int(reply["id"])
 
     def clear(self, selection: str, serial: int) -> bool:
         """Empty the selection if it still holds ownership `serial` (nobody copied since)."""
