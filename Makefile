@@ -9,7 +9,8 @@ TEST_APT := libportaudio2 xvfb trayer pulseaudio pulseaudio-utils espeak-ng sox 
             xdotool imagemagick strace gnome-keyring dbus-x11 xterm iproute2 xclip \
             libxcb-cursor0 libegl1 libgl1 libxkbcommon-x11-0 libxcb-icccm4 \
             libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 \
-            libxcb-image0 libxcb-render-util0 libdbus-1-3 fontconfig fonts-dejavu-core
+            libxcb-image0 libxcb-render-util0 libdbus-1-3 fontconfig fonts-dejavu-core \
+            sway wtype wl-clipboard
 RUN_APT  := libportaudio2 libxcb-cursor0 libegl1 libgl1 libxkbcommon-x11-0 \
             libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 \
             libxcb-randr0 libxcb-image0 libxcb-render-util0 libdbus-1-3

@@ -89,6 +89,10 @@ def test_keyboard_copy_delete_and_escape(qtbot: Any, make_window: Callable[..., 
     w.list.setCurrentRow(1)
     qtbot.keyClick(w.list, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert QGuiApplication.clipboard().text() == "Milkshake recipe"
+    # Qt's clipboard still carries the clipboard-history hints
+    mime = QGuiApplication.clipboard().mimeData()
+    assert bytes(mime.data("x-kde-passwordManagerHint").data()) == b"secret"
+    assert bytes(mime.data("application/x-copyq-hidden").data()) == b"1"
     qtbot.keyClick(w.list, Qt.Key.Key_Delete)
     assert texts(w) == ["water the plants", "call the dentist", "buy milk tomorrow"]
     assert store.count() == 3 and w.status.text().startswith("Deleted 1 item")
@@ -175,3 +179,15 @@ def test_store_calls_go_through_run_task(make_window: Callable[..., HistoryWindo
     newer_done(newer_func(), None)
     older_done(older_func(), None)  # a late, older answer must not win
     assert texts(w) == ["call the dentist"]
+
+
+def test_copy_goes_through_the_given_clipboard_function(make_window: Callable[..., HistoryWindow]) -> None:
+    copied: list[str] = []
+    w = make_window(copy_text=lambda text: copied.append(text) or True)
+    w.list.setCurrentRow(1)
+    w.copy_selected()
+    assert copied == ["Milkshake recipe"] and w.status.text() == "Copied 1 item"
+    failing = make_window(copy_text=lambda text: False)
+    failing.list.setCurrentRow(1)
+    failing.copy_selected()
+    assert failing.last_error == "Could not copy to the clipboard"
