@@ -138,11 +138,18 @@ class Shell(QObject):
         if window is None:
             history_lane = runtime.lanes.history
             window = HistoryWindow(runtime.history_store,
-                                   run_task=lambda f, done: self.tasks.run_task(f, done, lane=history_lane))
+                                   run_task=lambda f, done: self.tasks.run_task(f, done, lane=history_lane),
+                                   copy_text=self._copy_text)
             self.windows["history"] = window
         self._present(window)
         if confirm_wipe:
             window.wipe()
+
+    def _copy_text(self, text: str) -> bool:
+        """History › Copy: the platform clipboard with the clipboard-manager hints."""
+        output = self.runtime.slots.output.get()
+        copy = getattr(output, "copy", None)
+        return bool(copy(text)) if copy is not None else False
 
     def forget(self, span: str) -> None:
         """Tray menu: forget the last 5 minutes / today, without opening the window."""
