@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from trayassist.core.config import Settings
+from trayassist.core.history.database import aside_stamp, utc_now
 from trayassist.core.history.keys import (
     KdfParams,
     KeyManager,
@@ -15,7 +16,7 @@ from trayassist.core.history.keys import (
     KeyringProvider,
     provider_for,
 )
-from trayassist.core.history.store import HistoryStore, aside_stamp, utc_now
+from trayassist.core.history.store import HistoryStore
 from trayassist.core.paths import Paths
 
 KEY_META_NAME = "history-key.json"
