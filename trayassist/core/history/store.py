@@ -39,6 +39,11 @@ Ids = list[int]
 Names = list[str]
 
 
+PRIVACY_EVENT = "privacy_event"
+# Items that follow the transcript retention; the assistant's notes, lists and timers do not.
+EXPIRING_ITEM_KINDS = (PRIVACY_EVENT,)
+
+
 def _item_kind(kind: str) -> str:
     return "item/" + kind  # records and items can never open as each other
 
@@ -185,27 +190,35 @@ class HistoryStore(HistoryDatabase):
                 self._index.remove([record_id])
             return gone
 
-    def _delete_where(self, where: str, arg: int) -> int:
+    def _delete_where(self, where: str, arg: int, item_kinds: Sequence[str] | None) -> int:
+        """Records matching `where`, and items of `item_kinds` (all kinds when None)."""
+        if item_kinds is not None:
+            where_items = f"{where} AND kind IN ({', '.join('?' * len(item_kinds))})"
+            item_args: tuple[Any, ...] = (arg, *item_kinds)
+        else:
+            where_items, item_args = where, (arg,)
         with self._lock:
             self._sync()
             with self._write() as c:
                 ids = [r[0] for r in c.execute(f"SELECT id FROM records WHERE {where}", (arg,))]
                 c.execute(f"DELETE FROM records WHERE {where}", (arg,))
-                items = c.execute(f"DELETE FROM items WHERE {where}", (arg,)).rowcount
+                items = c.execute(f"DELETE FROM items WHERE {where_items}", item_args).rowcount
             if self._index is not None:
                 self._index.remove(ids)
             return len(ids) + max(items, 0)
 
     def forget_since(self, since: datetime) -> int:
-        """Delete records and items from `since` on; returns how many went."""
-        return self._delete_where("ts_ms >= ?", to_ms(since))
+        """Delete records and items of every kind from `since` on (the user asked for
+        exactly this span to go); returns how many went."""
+        return self._delete_where("ts_ms >= ?", to_ms(since), None)
 
     def purge_expired(self, retention: str | None = None, now: datetime | None = None) -> int:
-        """Delete records and items older than the retention; "off" deletes everything."""
+        """Delete transcripts and privacy events older than the retention; "off" deletes
+        them all. Notes, lists and timers stay until the user removes them (or wipes)."""
         cutoff = retention_cutoff(retention or self.retention, now or self.clock())
         if cutoff is None:
             return 0
-        return self._delete_where("ts_ms < ?", to_ms(cutoff))
+        return self._delete_where("ts_ms < ?", to_ms(cutoff), EXPIRING_ITEM_KINDS)
 
     def export(self, ids: Sequence[int] | None, fmt: str) -> str:
         """Plaintext Markdown or JSON of the given records (all when None), oldest first."""
@@ -221,8 +234,11 @@ class HistoryStore(HistoryDatabase):
 
     # ---- items: the assistant's and the privacy timeline's encrypted data -------------
     def put_item(self, kind: str, item_id: str, data: dict[str, Any]) -> None:
+        """Store (or replace) one item; privacy events are not kept when retention is "off"."""
         with self._lock:
             cipher = self._require_cipher()
+            if self.retention == "off" and kind in EXPIRING_ITEM_KINDS:
+                return
             ts_ms = to_ms(self.clock())
             raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
             blob = cipher.seal(_item_kind(kind), item_id, ts_ms, raw)
