@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from trayassist.core.history import dbfile
 from trayassist.core.history.errors import WipeIncomplete
-from trayassist.core.history.keys import KeyManager
+from trayassist.core.history.keys import KeyManager, label
 
 Blobs = list[bytes]
 TABLES = ("records", "items", "meta")
@@ -53,9 +54,17 @@ def remove_aside_files(db_path: Path | None, keys: KeyManager) -> None:
         keys.destroy_aside(path)
 
 
+def pending_message(pending: list[dict[str, Any]]) -> str:
+    where = " and ".join(sorted({label(str(m.get("backend"))) for m in pending}))
+    return (f"wipe incomplete: every record is erased, but the old history key is still in {where}, "
+            "which cannot be reached now (locked, or no D-Bus session); it is destroyed at the next "
+            "start or `trayassist history wipe --yes` once it can be reached")
+
+
 def verify_wiped(conn: sqlite3.Connection | None, db_path: Path | None, keys: KeyManager,
-                 old_key_id: str | None, samples: Blobs) -> None:
-    if old_key_id is not None and keys.still_held(old_key_id):
+                 old_key: tuple[str, str] | None, samples: Blobs) -> None:
+    """`old_key` (id, backend) is checked gone from its backend; pending keys are not."""
+    if old_key is not None and keys.still_held(*old_key):
         raise WipeIncomplete("wipe could not remove the old key from its backend")
     if conn is not None:
         left = sum(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES)

@@ -103,9 +103,9 @@ class KeyringProvider:
         return key
 
     def destroy(self, key_id: str, meta: dict[str, Any]) -> None:
-        backend = secure_backend(self._keyring)
-        if backend is None:
-            return
+        """Delete the key, or raise KeyUnavailable: an unreachable keyring (locked, no
+        D-Bus) must never pass for a destroyed key."""
+        backend = self._backend()
         try:
             backend.delete_password(self._service, self._user(key_id))
         except Exception as exc:  # PasswordDeleteError: already gone
@@ -115,10 +115,9 @@ class KeyringProvider:
                 ) from None
 
     def holds(self, key_id: str, meta: dict[str, Any]) -> bool:
-        backend = secure_backend(self._keyring)
-        if backend is None:
-            return False
+        """Whether the keyring still has the key; KeyUnavailable when it cannot be asked."""
+        backend = self._backend()
         try:
             return backend.get_password(self._service, self._user(key_id)) is not None
-        except Exception:
-            return False
+        except Exception as exc:
+            raise KeyUnavailable(f"could not read the OS keyring ({type(exc).__name__})") from None

@@ -37,6 +37,9 @@ __all__ = ["KdfParams", "KeyringProvider", "PassphraseProvider", "describe_backe
            "secure_backend"]
 
 META_VERSION = 1
+# Backends holding keys outside our files: destroying their key needs them reachable.
+EXTERNAL_BACKENDS = ("keyring",)
+_PENDING_FIELDS = ("key_id", "backend", "keyring_service")
 BACKEND_LABELS = {
     "keyring": "the OS keyring",
     "passphrase": "a passphrase",
@@ -171,7 +174,9 @@ class KeyManager:
         return read_meta(self.meta_path)
 
     def unlock(self, create: bool = True) -> MasterKey | None:
-        """The current key; a new one when none exists yet (if `create`)."""
+        """The current key; a new one when none exists yet (if `create`). First finishes
+        an earlier wipe whose key could not be destroyed then."""
+        self.finish_pending()
         meta = self.meta()
         if meta is None:
             return self.create() if create else None
@@ -190,20 +195,77 @@ class KeyManager:
             self._memory_meta = meta
         return MasterKey(key, key_id, self.provider.name)
 
-    def destroy(self) -> str | None:
-        """Destroy the current key in its backend and forget its metadata; returns its id."""
+    # ---- destroying keys, now or as soon as their backend can be reached ----------------
+    @property
+    def pending_path(self) -> Path:
+        """Keys a wipe could not destroy yet (id and backend, never key material)."""
+        return self.meta_path.with_name(self.meta_path.stem + ".wipe-pending.json")
+
+    def pending(self) -> list[dict[str, Any]]:
+        try:
+            raw = json.loads(self.pending_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return []
+        except (OSError, ValueError):
+            raw = None
+        if not isinstance(raw, dict) or not isinstance(raw.get("keys"), list):
+            # Unreadable: keep it, and say a wipe is unfinished rather than forget keys.
+            return [{"key_id": "unknown", "backend": "keyring"}]
+        return [m for m in raw["keys"] if isinstance(m, dict) and isinstance(m.get("key_id"), str)]
+
+    def _write_pending(self, records: list[dict[str, Any]]) -> None:
+        if records:
+            body = json.dumps({"version": META_VERSION, "keys": records}, indent=2) + "\n"
+            write_atomic(self.pending_path, body.encode(), mode=0o600)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.pending_path)
+
+    def _owner(self, backend: str) -> KeyProvider | None:
+        return self.provider if backend == self.provider.name else self._cleanup.get(backend)
+
+    def _destroy_now(self, meta: dict[str, Any]) -> bool:
+        """Destroy the key `meta` describes; False when its backend cannot be reached.
+        Keys derived from our own files (passphrase) go with the file: nothing to reach."""
+        backend = str(meta.get("backend"))
+        owner = self._owner(backend)
+        if owner is None:
+            return backend not in EXTERNAL_BACKENDS
+        try:
+            owner.destroy(str(meta["key_id"]), meta)
+        except KeyUnavailable:
+            return False
+        return True
+
+    def _destroy_or_keep(self, meta: dict[str, Any]) -> None:
+        if not self._destroy_now(meta):
+            kept = {k: v for k, v in meta.items() if k in _PENDING_FIELDS}
+            others = [m for m in self.pending() if m.get("key_id") != meta["key_id"]]
+            self._write_pending([*others, kept])
+
+    def finish_pending(self) -> list[dict[str, Any]]:
+        """Retry destroying the keys an earlier wipe left behind; returns those still left."""
+        if not self.pending_path.exists():
+            return []
+        left = [m for m in self.pending() if m.get("key_id") == "unknown" or not self._destroy_now(m)]
+        self._write_pending(left)
+        return left
+
+    def destroy(self) -> tuple[str, str] | None:
+        """Destroy the current key and forget its metadata, so it can never open this
+        history again; returns its (id, backend). A key whose backend cannot be reached
+        is kept in the pending file (see pending()) and destroyed by the next wipe or unlock."""
+        self.finish_pending()
         meta = self.meta()
         if meta is None:
             return None
-        owner = self.provider if meta["backend"] == self.provider.name else self._cleanup.get(meta["backend"])
-        if owner is not None:
-            owner.destroy(meta["key_id"], meta)
+        self._destroy_or_keep(meta)
         if self.provider.persistent:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.meta_path)
         else:
             self._memory_meta = None
-        return str(meta["key_id"])
+        return str(meta["key_id"]), str(meta["backend"])
 
     def destroy_aside(self, path: Path) -> None:
         """Destroy the key an old, set-aside metadata file points to, then the file."""
@@ -212,14 +274,19 @@ class KeyManager:
         except KeyUnavailable:
             meta = None
         if meta is not None:
-            owner = self.provider if meta["backend"] == self.provider.name else self._cleanup.get(meta["backend"])
-            if owner is not None:
-                owner.destroy(meta["key_id"], meta)
+            self._destroy_or_keep(meta)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
 
-    def still_held(self, key_id: str) -> bool:
-        return any(p.holds(key_id, {}) for p in (self.provider, *self._cleanup.values()))
+    def still_held(self, key_id: str, backend: str) -> bool:
+        """Whether the backend that held `key_id` still has it (True when it cannot tell)."""
+        owner = self._owner(backend)
+        if owner is None:
+            return backend in EXTERNAL_BACKENDS
+        try:
+            return owner.holds(key_id, {})
+        except KeyUnavailable:
+            return True
 
     def set_aside(self, stamp: str) -> Path | None:
         """Keep the old metadata beside the old database it opens (start-fresh)."""

@@ -277,14 +277,17 @@ class HistoryStore(HistoryDatabase):
     def wipe(self) -> None:
         """Crypto-erase: destroy the key in its backend first, then delete every row and
         side file, VACUUM, verify that nothing old remains, and start with a fresh key.
-        Works on a locked or damaged history too."""
+        Works on a locked or damaged history too. A key whose backend cannot be reached
+        (a locked keyring, no D-Bus) is kept pending and the wipe raises WipeIncomplete:
+        the next start or wipe destroys it."""
         with self._lock:
             samples = erase.blob_samples(self._conn)
             key_error: HistoryError | None = None
+            old: tuple[str, str] | None = None
             try:
-                old_key_id = self.keys.destroy()
+                old = self.keys.destroy()
             except HistoryError as exc:  # still erase the rows; report afterwards
-                key_error, old_key_id = exc, None
+                key_error = exc
             self._cipher = None
             self._index = None
             if self._conn is not None:
@@ -292,10 +295,14 @@ class HistoryStore(HistoryDatabase):
             elif self.db_path is not None:
                 dbfile.unlink_all(self.db_path)
             erase.remove_aside_files(self.db_path, self.keys)
-            erase.verify_wiped(self._conn, self.db_path, self.keys, old_key_id, samples)
+            pending = self.keys.pending()
+            held = old if old is not None and all(m.get("key_id") != old[0] for m in pending) else None
+            erase.verify_wiped(self._conn, self.db_path, self.keys, held, samples)
             if key_error is not None:
                 raise WipeIncomplete(f"history rows were erased but the key was not: {key_error}")
             self.close()
+            if pending:  # no fresh key either while the keyring is out of reach
+                raise WipeIncomplete(erase.pending_message(pending))
             self.open()
 
 
