@@ -84,8 +84,12 @@ def _suppress_nested(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from trayassist.core.ipc_peer import EndpointRefused
+
     try:
         return _main(argv)
+    except EndpointRefused as exc:  # a runtime dir, socket or peer that is not the user's
+        return _fail(str(exc))
     except BrokenPipeError:
         # `trayassist status | head -1`: the reader left; say nothing more (Python docs' recipe).
         import os
