@@ -101,6 +101,10 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     import os
 
+    from trayassist.core.hardening import harden_process
+
+    harden_process()  # every command may decrypt the history: no core dumps of it
+
     # Before any library loads: onnxruntime (the VAD) otherwise phones home to Microsoft,
     # and the HF hub stays offline unless the user consents to a download.
     os.environ["ORT_DISABLE_TELEMETRY"] = "1"
