@@ -171,10 +171,13 @@ class ServiceBuilder:
         return TextOutput.for_session(self.env)
 
     def privacy(self, settings: Settings, on_change: Callable[[dict[str, Any]], None],
-                on_event: Callable[[dict[str, Any]], None]) -> PrivacyMonitor:
+                on_event: Callable[[dict[str, Any]], None],
+                own_streams: Callable[[], int] | None = None) -> PrivacyMonitor:
         from trayassist.core.privacy import NetWatch, PrivacyMonitor, choose_mic_watch
 
-        mic, statuses = choose_mic_watch()
+        # own_streams: how many capture streams are ours now, so a stream that only claims
+        # our pid is shown as another program's.
+        mic, statuses = choose_mic_watch(own_count=own_streams)
         for s in statuses:
             if not s.ok:
                 log.info("mic watch %s unavailable: %s", s.name, s.detail)

@@ -17,7 +17,7 @@ import psutil
 
 from trayassist.core.privacy.guard import NetworkGuard
 from trayassist.core.privacy.net import NetSample, NetWatch, Talker
-from trayassist.core.privacy.types import MicUser, MicWatch
+from trayassist.core.privacy.types import OWN_NAME, MicUser, MicWatch
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,8 @@ def own_socket_inodes(pid: int) -> set[int] | None:
 
 
 def _user_key(u: MicUser) -> object:
+    if u.claims:
+        return ("claims", u.claims, u.pid)
     return u.pid if u.pid is not None else (u.name, u.device)
 
 
@@ -258,11 +260,11 @@ class PrivacyMonitor:
         for key, u in now.items():
             if key not in self._users:
                 self._emit({"kind": "mic_start", "pid": u.pid, "name": u.name, "exe": u.exe,
-                            "message": f"{u.name} started using the microphone"})
+                            "message": f"{u.label} started using the microphone"})
         for key, u in self._users.items():
             if key not in now:
                 self._emit({"kind": "mic_stop", "pid": u.pid, "name": u.name, "exe": u.exe,
-                            "message": f"{u.name} stopped using the microphone"})
+                            "message": f"{u.label} stopped using the microphone"})
         self._users = now
 
     def _talker_events(self, now: float) -> None:
@@ -304,6 +306,14 @@ class PrivacyMonitor:
             return roots[pid]
 
         for u in users:
+            # A stream claiming to be TrayAssist or an app the user trusts: hiding, say so.
+            if u.claims and (u.claims == OWN_NAME or (u.claims_exe is not None and u.claims_exe in acked)):
+                alerts[f"claims:{u.claims}:{u.pid}"] = {
+                    # No exe: "I expect this" must not silence an impostor (the label names it).
+                    "pid": u.pid, "name": u.label, "exe": None, "claims": u.claims,
+                    "message": f"{u.label} is using the microphone", "remote_connections": 0,
+                    "up_bps": None, "can_acknowledge": False}
+                continue
             if u.pid is None:
                 continue
             linked = [t for t in self._net.talkers if t.pid == u.pid or (

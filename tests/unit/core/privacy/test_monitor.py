@@ -115,7 +115,8 @@ def test_mic_change_is_pushed_from_the_monitor_thread(rig: Rig) -> None:
     rig.mic.set([zoom_user()])
     assert wait_for(lambda: rig.last()["mic_others"] != [], 1)
     assert rig.last()["mic_others"] == [
-        {"pid": 50, "name": "zoom", "exe": ZOOM, "device": "mic", "corked": False}]
+        {"pid": 50, "name": "zoom", "exe": ZOOM, "device": "mic", "corked": False,
+         "claims": None, "verified": True, "label": "zoom"}]
     rig.mic.set([])
     assert wait_for(lambda: "mic_stop" in rig.kinds(), 1)
     assert rig.kinds()[:2] == ["mic_start", "mic_stop"]
