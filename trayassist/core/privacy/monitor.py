@@ -13,30 +13,15 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import psutil
-
+from trayassist.core.privacy.alerts import find_alerts
 from trayassist.core.privacy.guard import NetworkGuard
+from trayassist.core.privacy.links import ProcessLinks, app_root
 from trayassist.core.privacy.net import NetSample, NetWatch, Talker
-from trayassist.core.privacy.types import OWN_NAME, MicUser, MicWatch
+from trayassist.core.privacy.types import MicUser, MicWatch
 
 log = logging.getLogger(__name__)
 
 Snapshot = dict[str, Any]
-
-
-def app_root(pid: int) -> int:
-    """The topmost ancestor running the same executable: Chrome's audio and network
-    processes share one, two unrelated python scripts do not."""
-    try:
-        proc = psutil.Process(pid)
-        exe = proc.exe()
-        while True:
-            parent = proc.parent()
-            if parent is None or parent.pid <= 1 or parent.exe() != exe:
-                return int(proc.pid)
-            proc = parent
-    except (psutil.Error, OSError):
-        return pid
 
 
 def own_socket_inodes(pid: int) -> set[int] | None:
@@ -73,14 +58,17 @@ class PrivacyMonitor:
                  interval_s: float = 1.0, talker_grace_s: float = 3.0,
                  clock: Callable[[], float] = time.monotonic,
                  wall_clock: Callable[[], float] = time.time,
-                 related: Callable[[int], int] = app_root, timeline_len: int = 100) -> None:
+                 related: Callable[[int], int] = app_root, timeline_len: int = 100,
+                 links: Callable[[], ProcessLinks] | None = None) -> None:
         self.mic, self.net, self.guard = mic, net, guard
         self._acked = {a for a in acknowledged_apps if a}
         self._on_change = on_change or (lambda s: None)
         self._on_event = on_event or (lambda e: None)
         self.interval_s = max(1.0, interval_s)  # the design's polling ceiling: 1 Hz
         self.talker_grace_s = talker_grace_s
-        self._clock, self._wall, self._root = clock, wall_clock, related
+        self._clock, self._wall = clock, wall_clock
+        # Fresh each evaluation (it caches process lookups): same process, app or pipeline.
+        self._links = links or (lambda: ProcessLinks(root=related))
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stopping = False
@@ -297,43 +285,7 @@ class PrivacyMonitor:
     def _alerts(self, users: list[MicUser]) -> list[dict[str, Any]]:
         with self._lock:
             acked = set(self._acked)
-        alerts: dict[str, dict[str, Any]] = {}
-        roots: dict[int, int] = {}
-
-        def root(pid: int) -> int:
-            if pid not in roots:
-                roots[pid] = self._root(pid)
-            return roots[pid]
-
-        for u in users:
-            # A stream claiming to be TrayAssist or an app the user trusts: hiding, say so.
-            if u.claims and (u.claims == OWN_NAME or (u.claims_exe is not None and u.claims_exe in acked)):
-                alerts[f"claims:{u.claims}:{u.pid}"] = {
-                    # No exe: "I expect this" must not silence an impostor (the label names it).
-                    "pid": u.pid, "name": u.label, "exe": None, "claims": u.claims,
-                    "message": f"{u.label} is using the microphone", "remote_connections": 0,
-                    "up_bps": None, "can_acknowledge": False}
-                continue
-            if u.pid is None:
-                continue
-            linked = [t for t in self._net.talkers if t.pid == u.pid or (
-                u.exe and t.exe == u.exe and root(t.pid) == root(u.pid))]
-            if not linked:
-                continue
-            key = u.exe or f"pid:{u.pid}"
-            if u.exe and u.exe in acked:
-                continue
-            conns = sum(t.remote_connections for t in linked)
-            rates = [t.up_bps for t in linked]
-            if any(r is None or r > 0 for r in rates):
-                message = f"{u.name} is recording and uploading"
-            else:
-                message = (f"{u.name} is recording and has {conns} outbound "
-                           f"connection{'s' if conns != 1 else ''}")
-            alerts[key] = {"pid": u.pid, "name": u.name, "exe": u.exe, "message": message,
-                           "remote_connections": conns,
-                           "up_bps": None if None in rates else sum(r or 0 for r in rates),
-                           "can_acknowledge": bool(u.exe)}
+        alerts = find_alerts(users, self._net.talkers, acked, self._links())
         for key, a in alerts.items():
             if key not in self._alerting:
                 self._emit({"kind": "alert", **{k: a[k] for k in ("pid", "name", "exe", "message")}})
