@@ -54,6 +54,9 @@ def run(paths: Paths, no_err_windows: bool = False, verbose: bool = False) -> in
 
     guard = NetworkGuard()
     guard.install()
+    from trayassist.core.privacy.own_watch import OwnSocketWatch
+
+    OwnSocketWatch(guard).start()  # its own thread: "Pause indicators" never pauses it
     paths.ensure()
     from trayassist.core.logsetup import setup_logging
 

@@ -169,7 +169,9 @@ class PrivacyMonitor:
         while not self._stopping:
             if self._paused:
                 self._pause_state()
-                self._wake.wait()  # no timeout: paused means no polling at all
+                # Paused: no mic or network polling, but our own-socket count (kept by the
+                # own-socket watch, which never pauses) still reaches the status.
+                self._wake.wait(self.interval_s)
                 self._wake.clear()
                 continue
             try:
@@ -224,11 +226,14 @@ class PrivacyMonitor:
 
     def _pause_state(self) -> None:
         with self._lock:
-            if self._snapshot.get("indicators_paused"):
-                return
-        self._emit({"kind": "paused", "message": "indicators paused"})
-        self._users, self._talker_seen, self._alerting = {}, {}, {}
-        self._net = NetSample(0.0, 0.0)
+            already = bool(self._snapshot.get("indicators_paused"))
+        if not already:
+            self._emit({"kind": "paused", "message": "indicators paused"})
+            self._users, self._talker_seen, self._alerting = {}, {}, {}
+            self._net = NetSample(0.0, 0.0)
+        elif self.guard is None or (self.guard.blocked, self.guard.self_connections) == self._guard_seen:
+            return
+        self._guard_events()
         snap = self._compose([], False, [])
         with self._lock:
             self._snapshot = snap
