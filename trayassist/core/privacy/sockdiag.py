@@ -22,7 +22,7 @@ NLM_F_REQUEST, NLM_F_DUMP = 0x1, 0x300
 NLMSG_ERROR, NLMSG_DONE = 2, 3
 INET_DIAG_INFO = 2
 
-TCP_TIME_WAIT, TCP_CLOSE, TCP_LISTEN = 6, 7, 10
+TCP_ESTABLISHED, TCP_TIME_WAIT, TCP_CLOSE, TCP_LISTEN = 1, 6, 7, 10
 # Every TCP state except TIME_WAIT/CLOSE (no owner left) and LISTEN (not talking to anyone).
 TCP_STATES = sum(1 << s for s in range(1, 12) if s not in (TCP_TIME_WAIT, TCP_CLOSE, TCP_LISTEN))
 UDP_CONNECTED = 1 << 1  # a connect()ed UDP socket reports TCP_ESTABLISHED
@@ -81,6 +81,10 @@ class SockDiag:
         body = _UNIX_REQ.pack(socket.AF_UNIX, 0, 0, 0xFFFFFFFF, 0, UDIAG_SHOW_NAME | UDIAG_SHOW_PEER,
                               b"\xff" * 8)
         return [_parse_unix(msg) for msg in self._request(body)]
+
+    def tcp_established(self, family: int) -> list[DiagSocket]:
+        """Connected TCP sockets of one family, loopback ones included (with their uid)."""
+        return list(self._dump(family, socket.IPPROTO_TCP, 1 << TCP_ESTABLISHED))
 
     def sockets(self) -> list[DiagSocket]:
         out: list[DiagSocket] = []
