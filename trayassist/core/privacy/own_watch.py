@@ -113,7 +113,7 @@ class OwnSockets:
 
 class OwnSocketWatch:
     """Thread `own-sockets`: feeds the guard's count of our own non-loopback sockets.
-    `closely(seconds)` samples every 20 ms for that long (~0.5 % of a core meanwhile)."""
+    `closely(seconds)` samples every 20 ms for that long (~1.5 % of a core meanwhile)."""
 
     def __init__(self, guard: NetworkGuard, sample: Callable[[], list[OwnSocket] | None] | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
