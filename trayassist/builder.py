@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from trayassist.platform.output import TextOutput
 
 log = logging.getLogger(__name__)
+LOAD_WATCH_S = 30.0  # a model load and its first transcription: own sockets sampled every 20 ms
 
 # Which settings each service is built from: a change rebuilds that service only.
 DEPENDS_ON: dict[str, tuple[str, ...]] = {
@@ -138,6 +139,8 @@ class ServiceBuilder:
         from trayassist.core.transcribe.engine import Engine
 
         def resolve() -> models.ResolvedModel:
+            if self.guard is not None:  # native model code runs next: watch our sockets closely
+                self.guard.watch_closely(LOAD_WATCH_S)
             try:
                 return models.resolve(settings.model, settings.model_path, self.paths.cache,
                                       hub_cache=self.hub_cache)
@@ -171,10 +174,13 @@ class ServiceBuilder:
         return TextOutput.for_session(self.env)
 
     def privacy(self, settings: Settings, on_change: Callable[[dict[str, Any]], None],
-                on_event: Callable[[dict[str, Any]], None]) -> PrivacyMonitor:
+                on_event: Callable[[dict[str, Any]], None],
+                own_streams: Callable[[], int] | None = None) -> PrivacyMonitor:
         from trayassist.core.privacy import NetWatch, PrivacyMonitor, choose_mic_watch
 
-        mic, statuses = choose_mic_watch()
+        # own_streams: how many capture streams are ours now, so a stream that only claims
+        # our pid is shown as another program's.
+        mic, statuses = choose_mic_watch(own_count=own_streams)
         for s in statuses:
             if not s.ok:
                 log.info("mic watch %s unavailable: %s", s.name, s.detail)

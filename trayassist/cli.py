@@ -84,8 +84,12 @@ def _suppress_nested(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from trayassist.core.ipc_peer import EndpointRefused
+
     try:
         return _main(argv)
+    except EndpointRefused as exc:  # a runtime dir, socket or peer that is not the user's
+        return _fail(str(exc))
     except BrokenPipeError:
         # `trayassist status | head -1`: the reader left; say nothing more (Python docs' recipe).
         import os
@@ -96,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     import os
+
+    from trayassist.core.hardening import harden_process
+
+    harden_process()  # every command may decrypt the history: no core dumps of it
 
     # Before any library loads: onnxruntime (the VAD) otherwise phones home to Microsoft,
     # and the HF hub stays offline unless the user consents to a download.

@@ -20,6 +20,7 @@ from trayassist.core.errors import UserError
 from trayassist.core.events import DownloadNeeded, EventBus, HistoryChanged, Notice, SettingsChanged, StatusChanged
 from trayassist.core.lanes import Done, Gate, Lane
 from trayassist.core.ports import AssistantPort, HistoryPort, OutputPort, PrivacyPort, SessionPort, Slot
+from trayassist.core.privacy.own_streams import OwnCaptureStreams
 from trayassist.core.status import Level, Problem, ProblemKind
 from trayassist.core.transcribe.downloader import Downloads
 from trayassist.hotkey_service import HotkeyService
@@ -75,6 +76,7 @@ class Runtime:
         self._autostart: Any = None
         self.downloads = Downloads(lambda name, progress, done: self.builder.download_model(name, progress, done),
                                    bus.publish)
+        self.own_streams = OwnCaptureStreams(lambda: getattr(slots.session.get(), "recorder", None))
         bus.subscribe(self._on_event)
         guard = builder.guard
         if guard is not None:  # the guard counts from the first instant; the monitor starts later
@@ -109,7 +111,8 @@ class Runtime:
             log.warning("text output unavailable: %s", exc)
             self.controller.report(Problem(ProblemKind.OUTPUT, f"text output unavailable: {_line(exc)}"))
         try:
-            self.monitor = self.builder.privacy(settings, self.controller.on_privacy, self._timeline_event)
+            self.monitor = self.builder.privacy(settings, self.controller.on_privacy, self._timeline_event,
+                                                own_streams=self.own_streams)
             self.slots.privacy.put(self.monitor)
             self.monitor.start()
         except Exception as exc:
@@ -187,7 +190,7 @@ class Runtime:
                 done(None, UserError("TrayAssist is still starting; try again in a moment"))
 
         def submit() -> None:
-            self.lanes.ptt.submit(action, done)
+            self.lanes.ptt.submit(self.own_streams.counting(action), done)
 
         self.started.when_open(submit, 30.0, too_early)
 

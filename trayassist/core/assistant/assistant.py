@@ -72,9 +72,8 @@ class Assistant:
                                    match_ms=match_ms)
         try:
             answer = self.llm.ask(text)
-        except LlmError as exc:
-            return AssistantResult(text=text, skill="llm", intent="ask", reply=str(exc),
-                                   match_ms=match_ms)
+        except LlmError as exc:  # no answer: the words stay dictation and are typed
+            return AssistantResult(text=text, reply=f"{NO_COMMAND}; {exc}", match_ms=match_ms)
         return AssistantResult(text=text, skill="llm", intent="ask", params={"model": answer.model},
                                reply=answer.text, performed=True, model=answer.model,
                                match_ms=match_ms)

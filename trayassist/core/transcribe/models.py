@@ -88,8 +88,11 @@ def check_files(path: Path) -> None:
         f = path / name
         if not f.is_file() or f.stat().st_size == 0:
             raise ModelError(f"Model at {path} is incomplete: {name} is missing or empty")
-    if not ((path / "tokenizer.json").is_file() or (path / "vocabulary.txt").is_file()):
-        raise ModelError(f"Model at {path} is incomplete: no tokenizer.json or vocabulary.txt")
+    if not (path / "tokenizer.json").is_file():
+        # Without tokenizer.json faster-whisper fetches one from the hub in native code
+        # (Tokenizer.from_pretrained), past the network guard: refuse instead.
+        raise ModelError(f"Model at {path} is incomplete: tokenizer.json is missing "
+                         "(faster-whisper would fetch it from the internet)")
     try:
         json.loads((path / "config.json").read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
