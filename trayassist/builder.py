@@ -48,7 +48,7 @@ DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "autostart": ("start_at_login",),
     "history": ("history_key_backend",),
     "retention": ("history_retention",),
-    "assistant": ("llm_enabled", "llm_url", "llm_model"),
+    "assistant": ("llm_enabled", "llm_url", "llm_model", "llm_trusted_user"),
 }
 
 
@@ -284,10 +284,26 @@ class ServiceBuilder:
             from trayassist.core.assistant.llm import LlmClient
 
             try:
-                llm = LlmClient(settings.llm_url, settings.llm_model)
+                llm = LlmClient(settings.llm_url, settings.llm_model,
+                                trusted_uids=trusted_uids(settings.llm_trusted_user))
             except ValueError as exc:
                 notify("Local language model", str(exc).splitlines()[0])
         return Assistant(load_skills(), svc.context, llm=llm), svc.timers
+
+
+def trusted_uids(user: str) -> set[int] | None:
+    """Who may run the local LLM server: you and root, plus the named user if there is one."""
+    import os
+
+    if not user or not hasattr(os, "geteuid"):
+        return None  # the client's default: you and root
+    import pwd
+
+    try:
+        named = pwd.getpwnam(user).pw_uid
+    except KeyError:
+        raise ValueError(f"no user named {user!r} on this computer; the local language model is off") from None
+    return {os.geteuid(), 0, named}
 
 
 @dataclass(frozen=True)

@@ -204,14 +204,18 @@ def _ask(paths: Any, text: str, dry_run: bool, as_json: bool) -> int:
             return _fail(reply["error"])
         result = reply["result"]
     except NotRunning:
-        # No app running: answer here. Timers set now fire when the app next runs.
+        # No app running: answer here, under the same guard as the app. Timers set now
+        # fire when the app next runs.
         from trayassist.app import local_assistant
+        from trayassist.core.privacy.own_watch import guarded_command
 
         try:
-            with local_assistant(paths) as assistant:
+            with guarded_command("ask") as guard, local_assistant(paths) as assistant:
                 result = assistant.handle(text, dry_run=dry_run).to_dict()
         except Exception as exc:
             return _fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        if guard.self_connections:
+            return EXIT_FAIL  # guarded_command said why, in one line
     except (ProtocolError, OSError) as exc:
         return _fail(str(exc) or type(exc).__name__)
     if as_json:

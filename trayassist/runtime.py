@@ -280,8 +280,10 @@ class Runtime:
         key = f"{event.get('ts', time.time())}-{event.get('kind')}"
 
         def put() -> None:
+            from trayassist.core.history.store import PRIVACY_EVENT
+
             try:
-                store.put_item("privacy_event", key, event)
+                store.put_item(PRIVACY_EVENT, key, event)
             except Exception as exc:
                 log.info("privacy event not stored: %s", type(exc).__name__)
 

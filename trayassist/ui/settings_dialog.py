@@ -178,6 +178,9 @@ class SettingsDialog(QDialog):
         form.addRow(self.llm)
         self.llm_url = QLineEdit(settings.llm_url)
         form.addRow("Local model &URL:", self.llm_url)
+        self.llm_trusted_user = QLineEdit(settings.llm_trusted_user)
+        self.llm_trusted_user.setPlaceholderText("only if its server runs as another user, e.g. ollama")
+        form.addRow("Server runs as &user:", self.llm_trusted_user)
         self.start_at_login = QCheckBox("Start TrayAssist when I log in")
         self.start_at_login.setChecked(settings.start_at_login)
         form.addRow(self.start_at_login)
@@ -214,6 +217,7 @@ class SettingsDialog(QDialog):
             spoken_replies=self.spoken.isChecked(),
             llm_enabled=self.llm.isChecked(),
             llm_url=self.llm_url.text().strip(),
+            llm_trusted_user=self.llm_trusted_user.text().strip(),
             start_at_login=self.start_at_login.isChecked(),
             **self.dictation.changes(),
         )
