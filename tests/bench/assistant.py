@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.bench.report import Figure
-from trayassist.core.assistant.evaluate import evaluation_assistant, read_labelled
+from tests.support.assistant_eval import evaluation_assistant, read_labelled
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "assistant_utterances.tsv"
 

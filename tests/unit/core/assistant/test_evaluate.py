@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from trayassist.core.assistant.evaluate import evaluate, read_labelled
+from tests.support.assistant_eval import evaluate, read_labelled
 from trayassist.core.assistant.loader import load_skills
 
 pytestmark = pytest.mark.unit

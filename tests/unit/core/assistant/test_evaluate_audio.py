@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import pulse
-from trayassist.core.assistant.evaluate import evaluate_rows, read_labelled
+from tests.support.assistant_eval import evaluate_rows, read_labelled
 
 pytestmark = pytest.mark.model
 DATA = Path(__file__).parents[3] / "data" / "assistant_utterances.tsv"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.assistant_eval import read_labelled
+from tests.support.assistant_fakes import FakeHistory, FakeLauncher, FakeVolume
 from trayassist.core.assistant import NO_COMMAND, Assistant, Context, Match, Outcome, Skill
-from trayassist.core.assistant.evaluate import read_labelled
-from trayassist.core.assistant.fakes import FakeHistory, FakeLauncher, FakeVolume
 from trayassist.core.assistant.normalize import Utterance
 
 pytestmark = pytest.mark.unit
