@@ -28,7 +28,7 @@ _DAY_MONTH = [
 _WEEKDAY = re.compile(r"\b(?P<rel>next |this |last |coming )?(?P<wd>" + "|".join(WEEKDAYS) + r")s?\b")
 _OFFSET = re.compile(r"\b(?:in|after) (?P<n>\d+|a|an|one) (?P<unit>days?|weeks?|months?|years?)\b"
                      r"|\b(?P<n2>\d+|a|an|one) (?P<unit2>days?|weeks?|months?|years?) "
-                     r"(?:from (?:now|today)|later|away)\b")
+                     r"(?:from(?: now| today)?|later|away)(?!\w)")
 
 
 def _easter(year: int) -> date:

@@ -4,6 +4,7 @@ confirms; anything less than both stays dictation."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -19,9 +20,13 @@ MARGIN = 0.15
 MAX_CHARS = 500  # commands are short; a long dictation is never a command
 # A full-sentence template counts only if the model gives its skill at least this much: two
 # weaker signals that agree. Destructive intents always need the model's destructive threshold.
-RULE_FLOOR = 0.10
-DESTRUCTIVE_FLOOR = 0.6
+RULE_FLOOR = 0.02
+DESTRUCTIVE_FLOOR = 0.7
+# A recognised request the parser cannot complete ("set a timer") is answered with a question,
+# which also keeps the words from being typed: only when the model alone is this sure.
+CLARIFY_FLOOR = 0.8
 NO_COMMAND_REASON = "no command recognised"
+_WORD = re.compile(r"[^\W\d_]")
 
 
 @dataclass(frozen=True)
@@ -44,8 +49,8 @@ class Router:
 
     def route(self, text: str, ctx: Context) -> Decision:
         utt = make_utterance(text[:MAX_CHARS * 2])
-        if not utt.text or len(text) > MAX_CHARS:
-            return Decision(utt, None, None, NO_COMMAND_REASON)
+        if not _WORD.search(utt.text) or len(text) > MAX_CHARS:
+            return Decision(utt, None, None, NO_COMMAND_REASON)  # no words (only numbers): never a command
         if self.model is None:
             return self._templates(utt, ctx, None)
         proposal = self.model.propose(utt.raw)
@@ -56,6 +61,8 @@ class Router:
             p = proposal.skill_probability(skill.name)
             if p >= thresholds.get(proposal.label, 1.0):
                 match = self._call(skill, lambda s: s.parse(proposal.label, utt, ctx))
+                if match is not None and match.error is not None and p < CLARIFY_FLOOR:
+                    match = None
                 if match is not None and (match.intent not in skill.destructive or p >= destructive_at):
                     return Decision(utt, skill, replace(match, confidence=round(p, 3)), "model",
                                     proposal.ranked[:3], proposal)
@@ -74,7 +81,8 @@ class Router:
                 continue
             if proposal is not None and skill.name in known:
                 p = proposal.skill_probability(skill.name)
-                floor = destructive_at if match.intent in skill.destructive else RULE_FLOOR
+                acts = match.intent in skill.destructive and match.error is None
+                floor = destructive_at if acts else RULE_FLOOR
                 if p < floor:
                     continue
                 match = replace(match, confidence=round(p, 3))

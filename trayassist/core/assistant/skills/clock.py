@@ -57,6 +57,8 @@ _IS_WEEKDAY = re.compile(rf"^(?:is|will) (?P<subject>.+?) (?:be )?(?:a |an |on a
 _UNTIL = re.compile(r"\bhow (?:many|much) (?P<unit>days?|weeks?|months?|time|sleeps)\b.*\b(?:until|till|til|"
                     r"before|to|left (?:until|till|before|for)|for|away is)\b|\bhow (?:long|far) (?:is it )?"
                     r"(?:until|till|before|away is)\b|\bdays? (?:left )?(?:until|till|to)\b")
+_ASKS_TIME = re.compile(r"\b(?:what|whats|which|tell|give|know|check|current|currently|now|clock|hour|"
+                        r"say|show|display|is it|time is it|the time|exact|right now|late|early)\b|^time$")
 _DAY_OF = re.compile(r"\bwhat (?:day|weekday|day of the week)\b|\bwhich (?:day|weekday)\b|\bwhen is\b|"
                      r"\bfall on\b|\bfalls on\b|\bland on\b")
 
@@ -77,6 +79,8 @@ class TimeSkill(Skill):
     def parse(self, label: str, utt: Utterance, ctx: Context) -> Match | None:
         text = utt.numeric
         today = ctx.clock.now().date()
+        if re.search(r"\b(?:timers?|alarms?|reminders?|lists?)\b", text):
+            return None  # "how much time is left on my timer" is the timers' question
         if re.search(r"\btime ?zones?\b", text) and not re.search(r"\bwhat time is it\b", text):
             found = find_place(text)
             if found is None:
@@ -113,6 +117,8 @@ class TimeSkill(Skill):
         found = find_place(text)
         if found is not None:
             return Match("time", EXACT, {"zone": found[0], "place": found[1]})
+        if not _ASKS_TIME.search(text):
+            return None  # "time flies": the word, not a question about the clock
         words = [w for w in (_place(text) or "").split() if w not in NOT_PLACE]
         if words and len(words) <= 3 and " ".join(words) not in _HERE:
             place = " ".join(words)

@@ -60,6 +60,7 @@ _PRONOUNS = {"it", "that", "this", "them", "those", "these", "something", "stuff
 
 def list_name(text: str) -> str | None:
     """The list a request names: "my grocery list" -> "shopping", "list called packing" -> "packing"."""
+    text = re.sub(r"\bthings to do\b", "todo", text)
     m = _NAME_AFTER.search(text)
     if m:
         words = [w for w in m.group("name").split() if w not in _STOP]

@@ -9,7 +9,7 @@ from trayassist.core.assistant.calc import CalcError, evaluate
 from trayassist.core.assistant.units import SHORT_ALIASES, Unit, lookup
 
 _N = r"-?\d+(?:\.\d+)?"
-_LIST = rf"{_N}(?:(?:,| and|, and) {_N})+"
+_LIST = rf"{_N}(?:(?:,| and|, and)? {_N})+"
 # Verbal forms people use for sums, rewritten to the spoken operators the evaluator reads.
 _FORMS: list[tuple[re.Pattern[str], object]] = [
     (re.compile(rf"\bproduct of ({_LIST})"), lambda m: " times ".join(_nums(m.group(1)))),
@@ -57,7 +57,7 @@ def find_expression(text: str) -> str | None:
             if j - i <= best_len:
                 break
             expr = spoken_to_expression(" ".join(tokens[i:j]))
-            if expr is None:
+            if expr is None or not _is_sum(expr):
                 continue
             try:
                 evaluate(expr)
@@ -67,6 +67,12 @@ def find_expression(text: str) -> str | None:
                 continue
             best, best_len = expr, j - i
     return best
+
+
+def _is_sum(expr: str) -> bool:
+    """Two numbers, or one under a function: a lone "2 %" is a quantity, not a sum."""
+    parts = expr.split()
+    return len(re.findall(_N, expr)) >= 2 or any(p in ("sqrt", "cbrt", "!", "^") for p in parts)
 
 
 def _units(tokens: list[str]) -> list[tuple[int, int, Unit]]:

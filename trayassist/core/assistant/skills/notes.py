@@ -13,7 +13,7 @@ from rapidfuzz import fuzz
 
 from trayassist.core.assistant.base import EXACT, Match, Outcome, Skill
 from trayassist.core.assistant.context import Context, item_data
-from trayassist.core.assistant.normalize import Utterance
+from trayassist.core.assistant.normalize import Utterance, make_utterance
 from trayassist.core.assistant.skills import list_words as lw
 from trayassist.core.assistant.skills._common import compile_all, full, raw_tail
 
@@ -105,6 +105,8 @@ class NotesSkill(Skill):
         if label == "notes.query":
             if re.search(r"\bnotes\b", text) and not re.search(r"\blists?\b", text):
                 return Match("show_notes", EXACT, {})
+            if name is None and not re.search(r"\blists?\b", text):
+                return None  # "what timers do I have" is not about a list
             item = lw.item_asked(text)
             if item is not None:
                 return Match("has_item", EXACT, {"list": name, "item": item})
@@ -122,7 +124,8 @@ class NotesSkill(Skill):
                 return Match("remove_from_list", EXACT, {"list": name},
                              error="Which item should I remove, and from which list?")
             return Match("remove_from_list", EXACT, {"list": name, "item": item})
-        items = lw.items_to_add(text)
+        # Commas separate items ("eggs, bread and butter") but normalising drops them.
+        items = lw.items_to_add(make_utterance(re.sub(r"(?<!\d),|,(?!\d)", " and ", utt.raw)).text)
         if not items and _CREATE.search(text):
             return Match("create_list", EXACT, {"list": name},
                          error=None if name else "What should the new list be called?")

@@ -21,6 +21,7 @@ _LABEL_HEADS = re.compile(
     r"\b(?:remind me (?:to|about|that|of)|reminder (?:to|about|that|for me to|for)|"
     r"remember to|not forget to|labell?ed|called|named|titled|with the (?:label|message|note))"
     r" (?P<label>.+)$")
+_LABEL_LATE = re.compile(r"\bremind me (?:at|in|by|around|after) (?:\S+ ){1,4}?(?:to|about|that) (?P<label>.+)$")
 _LABEL_TAIL = re.compile(
     r"(?: (?:at|in|by|on|for|after|around|about|before|within|tonight|today|tomorrow|this|"
     r"every|from now)\b.*)$")
@@ -73,7 +74,7 @@ def find_clock(text: str) -> tuple[int, int, str | None, str] | None:
 
 def reminder_label(text: str) -> str | None:
     """The message of a reminder ("remind me to call mum at 5 pm" -> "call mum")."""
-    m = _LABEL_HEADS.search(text)
+    m = _LABEL_LATE.search(text) or _LABEL_HEADS.search(text)
     if m is None:
         return None
     label = m.group("label")

@@ -77,7 +77,7 @@ def _kind(text: str) -> str | None:
 
 class TimerSkill(Skill):
     name = "timers"
-    destructive = frozenset({"cancel"})
+    # Cancelling is undoable and small: it takes the ordinary threshold, not the destructive one.
 
     def parse(self, label: str, utt: Utterance, ctx: Context) -> Match | None:
         text = utt.numeric
@@ -102,7 +102,7 @@ class TimerSkill(Skill):
         if too_far(text):
             return None  # another day, or every week: that is a calendar's job, not ours
         seconds = find_duration(text)
-        clock = find_clock(text)
+        clock = find_clock(text) if kind != "timer" else None  # "a timer for 10" is no clock time
         if seconds is not None and (clock is None or kind == "timer"):
             if seconds > MAX_TIMER_S:
                 return Match("set_timer", EXACT, {"seconds": seconds}, error="Timers can be at most 7 days long.")
@@ -144,7 +144,8 @@ class TimerSkill(Skill):
                 return Match("set_alarm", EXACT, {"when": when},
                              error=f"I couldn't understand the time \"{when}\", so I set no alarm.")
             hour, minute, ap = clock
-            return Match("set_alarm", EXACT, {"hour": hour, "minute": minute, "ampm": ap})
+            return Match("set_alarm", EXACT, {"hour": hour, "minute": minute, "ampm": ap,
+                                              "tomorrow": bool(re.search(r"\btomorrow\b", text))})
         m = full(_TIMER_SET, text)
         if m:
             groups = m.groupdict()

@@ -118,6 +118,8 @@ class VolumeSkill(Skill):
             except ValueError:
                 return Match("set", EXACT, {"value": n},
                              error=f"I couldn't understand \"{n}\" as a volume level.")
+            if value <= 10 and "percent" not in text:
+                value *= 10  # "volume to 4" is on a scale of ten, as on most devices
             if not 0 <= value <= 100:
                 return Match("set", EXACT, {"value": value},
                              error="The volume goes from 0 to 100 percent.")
