@@ -33,11 +33,13 @@ C = 8.0
 FOLDS = 5
 GROUPS = 24
 NONE_WEIGHT = 1.0
+SLURP_WEIGHT = 1.0
 SEED = 13
 # Out-of-fold share of "none" requests we accept the model proposing a skill for, before the
 # skills' own parsers filter further: ordinary and destructive intents.
-NONE_RATE = 0.01
-NONE_RATE_DESTRUCTIVE = 0.002
+NONE_RATE = 0.005
+NONE_RATE_DESTRUCTIVE = 0.001
+FLOOR, FLOOR_DESTRUCTIVE = 0.5, 0.7  # never act on less, whatever the out-of-fold figures say
 DESTRUCTIVE = ("notes.remove", "timers.remove", "history")
 
 
@@ -108,13 +110,13 @@ def thresholds(prob: np.ndarray, y: np.ndarray, labels: list[str]) -> dict[str, 
     best = prob.argmax(axis=1)
     top = prob.max(axis=1)
     out: dict[str, float] = {}
-    grid = np.round(np.arange(0.30, 0.991, 0.01), 2)
-    for rate, names in ((NONE_RATE, [lb for lb in labels if not lb.startswith(DESTRUCTIVE)]),
-                        (NONE_RATE_DESTRUCTIVE, [lb for lb in labels if lb.startswith(DESTRUCTIVE)])):
+    for rate, floor, names in (
+            (NONE_RATE, FLOOR, [lb for lb in labels if not lb.startswith(DESTRUCTIVE)]),
+            (NONE_RATE_DESTRUCTIVE, FLOOR_DESTRUCTIVE, [lb for lb in labels if lb.startswith(DESTRUCTIVE)])):
         idx = [labels.index(n) for n in names if n != NONE]
         proposed = np.isin(best, idx)
         chosen = 0.99
-        for t in grid:
+        for t in np.round(np.arange(floor, 0.991, 0.01), 2):
             if ((proposed & (top >= t) & is_none).sum() / max(1, is_none.sum())) <= rate:
                 chosen = float(t)
                 break
@@ -148,7 +150,7 @@ def collapse(prob: np.ndarray, labels: list[str]) -> tuple[np.ndarray, list[str]
 
 
 def train(out: Path, c: float = C, groups: int = GROUPS, none_weight: float = NONE_WEIGHT,
-          folds: int = FOLDS) -> dict[str, Any]:
+          folds: int = FOLDS, slurp_weight: float = SLURP_WEIGHT) -> dict[str, Any]:
     started = time.monotonic()
     pool: list[Example] = training_pool()
     feats = [text_features(e.text) for e in pool]
@@ -158,7 +160,9 @@ def train(out: Path, c: float = C, groups: int = GROUPS, none_weight: float = NO
     names = none_groups(pool, x, groups)
     labels = sorted(set(names))
     y = np.array([labels.index(n) for n in names])
-    w = np.array([none_weight if n.startswith(NONE) else 1.0 for n in names])
+    # SLURP is spoken requests, the closest to what the app hears, but a tenth of the pool.
+    w = np.array([(none_weight if n.startswith(NONE) else 1.0) * (slurp_weight if e.source.startswith("slurp") else 1.0)
+                  for n, e in zip(names, pool, strict=True)])
     print(f"{len(pool)} examples, {len(labels)} labels, {len(vocab)} features", flush=True)
     oof = np.full((len(pool), len(labels)), -30.0)  # a label missing from a fold: never proposed
     for k, (tr, te) in enumerate(StratifiedKFold(folds, shuffle=True, random_state=SEED).split(x, y)):
@@ -170,13 +174,16 @@ def train(out: Path, c: float = C, groups: int = GROUPS, none_weight: float = NO
     y_public = np.array([public.index(NONE if e.label == NONE else e.label) for e in pool])
     th = thresholds(prob, y_public, public)
     oof_report = report_oof(prob, y_public, public, th)
+    for source in ("clinc", "slurp", "own"):
+        rows = np.array([e.source.startswith(source) for e in pool])
+        oof_report[source] = report_oof(prob[rows], y_public[rows], public, th)
     print(f"temperature {t:.3f}; thresholds {th}; out-of-fold {oof_report}", flush=True)
     final = fit(x, y, c, w)
     weights = final.coef_.T.astype(np.float16)
     meta = {
         "format": FORMAT, "labels": labels, "temperature": t, "thresholds": th,
         "info": {"examples": len(pool), "features": len(vocab), "C": c, "min_df": MIN_DF,
-                 "none_groups": groups, "none_weight": none_weight,
+                 "none_groups": groups, "none_weight": none_weight, "slurp_weight": slurp_weight,
                  "folds": folds, "seed": SEED, "out_of_fold": oof_report,
                  "sources": dict(Counter(e.source.split(":")[0] for e in pool)),
                  "data": "CLINC150 train (CC BY 3.0), SLURP devel minus a held-out fold "
@@ -196,8 +203,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--C", type=float, default=C, help="inverse regularisation strength")
     ap.add_argument("--groups", type=int, default=GROUPS, help="clusters of unsupported intents")
     ap.add_argument("--none-weight", type=float, default=NONE_WEIGHT, help="weight of unsupported requests")
+    ap.add_argument("--slurp-weight", type=float, default=SLURP_WEIGHT, help="weight of SLURP requests")
     args = ap.parse_args(argv)
-    train(args.out, args.C, args.groups, args.none_weight)
+    train(args.out, args.C, args.groups, args.none_weight, slurp_weight=args.slurp_weight)
     return 0
 
 
