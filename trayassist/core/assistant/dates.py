@@ -167,10 +167,10 @@ def find_month(text: str, today: date) -> tuple[int, int] | None:
         return today.year + y, m + 1
     if re.search(r"\bthis month\b|\bthe month\b", text):
         return today.year, today.month
-    m = re.search(r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b", text)
-    if m is None or m.group(1) == "may" and not re.search(r"\b(?:in|of|during) may\b", text):
+    named = re.search(r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b", text)
+    if named is None or named.group(1) == "may" and not re.search(r"\b(?:in|of|during) may\b", text):
         return None
-    month = MONTHS[m.group(1)]
+    month = MONTHS[named.group(1)]
     year = today.year + (1 if re.search(r"\bnext year\b", text) else 0)
     return year, month
 

@@ -126,7 +126,8 @@ class _Weights:
         idx = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
         val = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
         val /= np.sqrt(float(np.dot(val, val)))
-        return val @ self.weights[idx].astype(np.float32) + self.bias
+        out: np.ndarray = val @ self.weights[idx].astype(np.float32) + self.bias
+        return out
 
     def propose(self, text: str) -> Proposal:
         z = self.logits(text) / self.temperature

@@ -98,20 +98,20 @@ class TimeSkill(Skill):
                                                   "month": month[1]})
         m = _IS_WEEKDAY.match(text)
         if m:
-            found = find_date(m.group("subject"), today) if m.group("subject") not in ("it", "this") \
+            named = find_date(m.group("subject"), today) if m.group("subject") not in ("it", "this") \
                 else (today, "today")
-            if found is not None:
-                return Match("is_weekday", EXACT, {"weekday": m.group("wd"), "date": found[0].isoformat(),
-                                                   "said": found[1]})
+            if named is not None:
+                return Match("is_weekday", EXACT, {"weekday": m.group("wd"), "date": named[0].isoformat(),
+                                                   "said": named[1]})
         if _UNTIL.search(text):
-            found = find_date(text, today)
-            if found is None:
+            named = find_date(text, today)
+            if named is None:
                 return Match("days_until", EXACT, {}, error="Which day should I count to?")
-            return Match("days_until", EXACT, {"date": found[0].isoformat(), "said": found[1]})
-        found = find_date(text, today)
-        if found is not None and found[1] != "today":
+            return Match("days_until", EXACT, {"date": named[0].isoformat(), "said": named[1]})
+        named = find_date(text, today)
+        if named is not None and named[1] != "today":
             intent = "day_of" if _DAY_OF.search(text) else "date_of"
-            return Match(intent, EXACT, {"date": found[0].isoformat(), "said": found[1]})
+            return Match(intent, EXACT, {"date": named[0].isoformat(), "said": named[1]})
         if re.search(r"\b(?:date|day|month|year|week)\b", text) and not re.search(r"\btime\b", text):
             return Match("date", EXACT, {})
         found = find_place(text)
@@ -180,7 +180,7 @@ def answer(match: Match, now: datetime) -> str:
         return f"It's {now:%A}, {now.day} {now:%B %Y}."
     if intent == "zone":
         there = now.astimezone(zoneinfo.ZoneInfo(p["zone"])) if p.get("zone") else now
-        where = p["place"].title() if p.get("place") else "Here"
+        where = _place_name(p["place"]) if p.get("place") else "Here"
         return f"{where} is on {p.get('zone') or there.tzname()} time ({_utc(there)})."
     if intent == "difference":
         a = now if p["from_zone"] == "local" else now.astimezone(zoneinfo.ZoneInfo(p["from_zone"]))
@@ -188,9 +188,9 @@ def answer(match: Match, now: datetime) -> str:
         diff = ((b.utcoffset() or timedelta(0)) - (a.utcoffset() or timedelta(0))).total_seconds() / 3600
         first = "here" if p["from_place"] == "here" else p["from_place"].title()
         if diff == 0:
-            return f"{p['place'].title()} has the same time as {first} ({_clock_text(b)})."
+            return f"{_place_name(p['place'])} has the same time as {first} ({_clock_text(b)})."
         way = "ahead of" if diff > 0 else "behind"
-        return f"{p['place'].title()} is {_hours(abs(diff))} {way} {first}: it's {_clock_text(b)} there."
+        return f"{_place_name(p['place'])} is {_hours(abs(diff))} {way} {first}: it's {_clock_text(b)} there."
     if intent in ("days_until", "day_of", "date_of", "is_weekday"):
         day = date.fromisoformat(p["date"])
         said = p.get("said", "")
@@ -215,8 +215,15 @@ def answer(match: Match, now: datetime) -> str:
     if not zone:
         return f"It's {_clock_text(now)}."
     there = now.astimezone(zoneinfo.ZoneInfo(zone))
-    day = "" if there.date() == now.date() else f" on {there:%A}"
-    return f"It's {_clock_text(there)}{day} in {p['place'].title()}."
+    on_day = "" if there.date() == now.date() else f" on {there:%A}"
+    return f"It's {_clock_text(there)}{on_day} in {_place_name(p['place'])}."
+
+
+def _place_name(place: str) -> str:
+    """"new york" -> "New York", "cst" -> "CST"."""
+    return place.upper() if len(place) <= 4 and " " not in place and place not in ("rome", "oslo", "lima", "doha",
+                                                                               "fiji", "rio", "la", "uk") \
+        else place.title()
 
 
 def _utc(t: datetime) -> str:

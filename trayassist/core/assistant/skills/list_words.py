@@ -63,9 +63,9 @@ def list_name(text: str) -> str | None:
     text = re.sub(r"\bthings to do\b", "todo", text)
     m = _NAME_AFTER.search(text)
     if m:
-        words = [w for w in m.group("name").split() if w not in _STOP]
-        if words:
-            return canonical(" ".join(words))
+        named = [w for w in m.group("name").split() if w not in _STOP]
+        if named:
+            return canonical(" ".join(named))
     tokens = text.split()
     for i, tok in enumerate(tokens):
         if tok not in ("list", "lists") or i == 0:

@@ -4,6 +4,7 @@ product of 18 and 31 is", "divide 200 by 4", "how many ounces in a pound")."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from trayassist.core.assistant.calc import CalcError, evaluate
 from trayassist.core.assistant.units import SHORT_ALIASES, Unit, lookup
@@ -11,7 +12,7 @@ from trayassist.core.assistant.units import SHORT_ALIASES, Unit, lookup
 _N = r"-?\d+(?:\.\d+)?"
 _LIST = rf"{_N}(?:(?:,| and|, and)? {_N})+"
 # Verbal forms people use for sums, rewritten to the spoken operators the evaluator reads.
-_FORMS: list[tuple[re.Pattern[str], object]] = [
+_FORMS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(rf"\bproduct of ({_LIST})"), lambda m: " times ".join(_nums(m.group(1)))),
     (re.compile(rf"\bsum of ({_LIST})"), lambda m: " plus ".join(_nums(m.group(1)))),
     (re.compile(rf"\b(?:average|mean) of ({_LIST})"),
@@ -46,7 +47,7 @@ def find_expression(text: str) -> str | None:
     from trayassist.core.assistant.skills.calculator import spoken_to_expression
 
     for rx, repl in _FORMS:
-        text = rx.sub(repl, text) if isinstance(repl, str) else rx.sub(repl, text)  # type: ignore[arg-type]
+        text = rx.sub(repl, text)
     tokens = text.split()[:40]
     best: str | None = None
     best_len = 0

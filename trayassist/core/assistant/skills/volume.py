@@ -54,12 +54,10 @@ _LEVEL = re.compile(r"\b(?:to|at|on|of|level|volume|be) (?:the )?(?:level |numbe
 _MAX = re.compile(r"\b(?:max|maximum|full|highest|loudest|all the way up|as loud as)\b")
 _MIN = re.compile(r"\b(?:minimum|lowest|quietest|all the way down)\b")
 _UP_WORDS = re.compile(r"\b(?:up|louder|increase|increased|raise|raised|higher|boost|pump|crank|more|loud|"
-                       r"rise|greater|bigger|amplify|"
-                 r"can not hear|cant hear|hard to hear)\b")
+                       r"rise|greater|bigger|amplify|can not hear|cant hear|hard to hear)\b")
 _DOWN_WORDS = re.compile(r"\b(?:down|quieter|lower|lowered|decrease|decreased|reduce|reduced|softer|less|"
-                         r"limit|smaller|dim|"
-                   r"too loud|quiet|soft|low)\b")
-_BY = re.compile(r"\bby (?P<n>\d+)(?: percent)?\b")
+                         r"limit|smaller|dim|too loud|quiet|soft|low)\b")
+_BY_N = re.compile(r"\bby (?P<n>\d+)(?: percent)?\b")
 
 
 class VolumeSkill(Skill):
@@ -77,7 +75,7 @@ class VolumeSkill(Skill):
         if _MAX.search(text):
             return Match("set", EXACT, {"percent": 100})
         m = _LEVEL.search(text)
-        if m and not _BY.search(text):
+        if m and not _BY_N.search(text):
             value = float(m.group("n"))
             # "volume to 4" / "level 4" is on a scale of ten, as on most devices.
             percent = value if m.group("pc") or value > 10 else value * 10
@@ -89,7 +87,7 @@ class VolumeSkill(Skill):
         up, down = bool(_UP_WORDS.search(text)), bool(_DOWN_WORDS.search(text))
         if up == down:
             return Match("change", EXACT, {}, error="Should I turn the volume up or down?")
-        by = _BY.search(text)
+        by = _BY_N.search(text)
         step = int(by.group("n")) if by else STEP
         if not 1 <= step <= 100:
             return Match("change", EXACT, {}, error="Volume changes go from 1 to 100 percent.")
