@@ -33,7 +33,7 @@ C = 8.0
 FOLDS = 5
 GROUPS = 24
 NONE_WEIGHT = 1.0
-SLURP_WEIGHT = 1.0
+SLURP_WEIGHT = 3.0
 SEED = 13
 # Out-of-fold share of "none" requests we accept the model proposing a skill for, before the
 # skills' own parsers filter further: ordinary and destructive intents.

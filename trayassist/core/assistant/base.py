@@ -47,6 +47,9 @@ class Skill(ABC):
     # Intents that destroy something (a list, an alarm, history): acted on only above the
     # model's higher threshold for destructive actions.
     destructive: frozenset[str] = frozenset()
+    # Intents the public training data has no examples of (privacy, history, "type …"): their
+    # full-sentence templates decide alone, as they did before the model, and go first.
+    template_only: frozenset[str] = frozenset()
 
     def parse(self, label: str, utt: Utterance, ctx: Context) -> Match | None:
         """Read the parameters of an utterance the model gave this skill (`label` is "skill" or

@@ -53,6 +53,9 @@ class Router:
             return Decision(utt, None, None, NO_COMMAND_REASON)  # no words (only numbers): never a command
         if self.model is None:
             return self._templates(utt, ctx, None)
+        own = self._templates(utt, ctx, None, only_own=True)
+        if own.skill is not None:
+            return own
         proposal = self.model.propose(utt.raw)
         thresholds = self.model.thresholds
         destructive_at = max(DESTRUCTIVE_FLOOR, thresholds.get("destructive", DESTRUCTIVE_FLOOR))
@@ -71,15 +74,20 @@ class Router:
         return self._templates(utt, ctx, proposal, destructive_at)
 
     def _templates(self, utt: Utterance, ctx: Context, proposal: Proposal | None,
-                   destructive_at: float = 1.0) -> Decision:
-        """The skills' full-sentence templates; with a model, only where it agrees enough."""
+                   destructive_at: float = 1.0, only_own: bool = False) -> Decision:
+        """The skills' full-sentence templates; with a model, only where it agrees enough.
+        `only_own`: just the intents no public data covers (decided by their templates)."""
         known = {lb.split(".", 1)[0] for lb in self.model.labels} if self.model is not None else set()
         found: list[tuple[float, Skill, Match]] = []
         for skill in self.skills:
+            if only_own and not skill.template_only:
+                continue
             match = self._call(skill, lambda s: s.match(utt, ctx))
             if match is None or match.confidence < self.threshold:
                 continue
-            if proposal is not None and skill.name in known:
+            if only_own and match.intent not in skill.template_only:
+                continue
+            if proposal is not None and skill.name in known and match.intent not in skill.template_only:
                 p = proposal.skill_probability(skill.name)
                 acts = match.intent in skill.destructive and match.error is None
                 floor = destructive_at if acts else RULE_FLOOR

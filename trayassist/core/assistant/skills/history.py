@@ -33,6 +33,7 @@ _WIPE = compile_all([
 
 class HistorySkill(Skill):
     name = "history"
+    template_only = frozenset({"delete_last", "forget", "wipe"})
     destructive = frozenset({"delete_last", "forget", "wipe"})
 
     def match(self, utt: Utterance, ctx: Context) -> Match | None:

@@ -61,6 +61,7 @@ _FUZZY_ITEM = 85
 
 class NotesSkill(Skill):
     name = "notes"
+    template_only = frozenset({"add_note", "show_notes"})
     destructive = frozenset({"remove_list", "clear_list"})
 
     def match(self, utt: Utterance, ctx: Context) -> Match | None:
@@ -100,13 +101,13 @@ class NotesSkill(Skill):
             return rule
         text = utt.text
         name = lw.list_name(text)
+        if name is None and not re.search(r"\b(?:lists?|notes)\b", text):
+            return None  # "put it on my tab", "what timers do I have": no list in sight
         if label == "notes.note":
             return None  # free notes only through their templates: prose says "note" too often
         if label == "notes.query":
             if re.search(r"\bnotes\b", text) and not re.search(r"\blists?\b", text):
                 return Match("show_notes", EXACT, {})
-            if name is None and not re.search(r"\blists?\b", text):
-                return None  # "what timers do I have" is not about a list
             item = lw.item_asked(text)
             if item is not None:
                 return Match("has_item", EXACT, {"list": name, "item": item})

@@ -57,6 +57,8 @@ _UP_WORDS = re.compile(r"\b(?:up|louder|increase|increased|raise|raised|higher|b
                        r"rise|greater|bigger|amplify|can not hear|cant hear|hard to hear)\b")
 _DOWN_WORDS = re.compile(r"\b(?:down|quieter|lower|lowered|decrease|decreased|reduce|reduced|softer|less|"
                          r"limit|smaller|dim|too loud|quiet|soft|low)\b")
+_TOPIC = re.compile(r"\b(?:volume|sound|audio|speakers?|music|loud|louder|loudness|quiet|quieter|softer|mute|"
+                    r"unmute|muted|silence|silent|hear|noise|level|turn it|make it)\b")
 _BY_N = re.compile(r"\bby (?P<n>\d+)(?: percent)?\b")
 
 
@@ -68,6 +70,8 @@ class VolumeSkill(Skill):
         if rule is not None:
             return rule
         text = utt.numeric
+        if not _TOPIC.search(text):
+            return None  # "shut down the computer": nothing about sound
         if _UNMUTE_WORDS.search(text):
             return Match("mute", EXACT, {"mute": False})
         if _MUTE_WORDS.search(text):
