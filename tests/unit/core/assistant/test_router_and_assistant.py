@@ -200,3 +200,24 @@ def test_the_shipped_model_loads_lazily(ctx: Context) -> None:
     assert assistant.model is not None and not assistant.model.loaded
     assert assistant.handle("set a timer for ten minutes", dry_run=True).skill == "timers"
     assert assistant.model.loaded and set(assistant.model.labels) >= {"time", "timers.set", "none"}
+
+
+def test_the_runtime_needs_neither_scikit_learn_nor_test_code() -> None:
+    """The model is scored with numpy alone; fakes and the evaluation live in tests/."""
+    import subprocess
+    import sys
+
+    probe = ("import sys\n"
+             "from datetime import datetime, timezone\n"
+             "from trayassist.core.assistant import Assistant, Context, load_skills\n"
+             "from trayassist.core.assistant.services.memory import MemoryItemStore\n"
+             "class Clock:\n    def now(self): return datetime.now(timezone.utc)\n"
+             "a = Assistant(load_skills(), Context(clock=Clock(), store=MemoryItemStore()))\n"
+             "assert a.handle('set a timer for ten minutes', dry_run=True).skill == 'timers'\n"
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'scipy', 'tests', 'tools'}))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).parents[4] / "trayassist", check=True)
+    assert done.stdout.strip() == "[]"
+    import trayassist.core.assistant as pkg
+
+    assert not {"fakes.py", "evaluate.py"} & {p.name for p in Path(pkg.__file__).parent.iterdir()}
