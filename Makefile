@@ -15,7 +15,7 @@ RUN_APT  := libportaudio2 libxcb-cursor0 libegl1 libgl1 libxkbcommon-x11-0 \
             libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 \
             libxcb-randr0 libxcb-image0 libxcb-render-util0 libdbus-1-3
 
-.PHONY: run test test-fast test-package bench package lint clean venv deps-run deps-test
+.PHONY: run test test-fast test-package bench package lint clean venv deps-run deps-test intent-model
 
 $(VENV)/.installed-run: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,11 @@ run: deps-run $(VENV)/.installed-run
 test: deps-test $(VENV)/.installed-test
 	@sh tests/run-suite.sh $(PY) $(PYTEST_ARGS)
 
-test-package: deps-test $(VENV)/.installed-test
+test-# Rebuilds the assistant's intent model from resources/intents/data (see its README).
+intent-model: $(VENV)/.installed-test
+	$(PY) -m tools.train_intent_model
+
+package: deps-test $(VENV)/.installed-test
 	@sh tests/run-suite.sh $(PY) -m package tests/package $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.installed-test
@@ -51,6 +55,10 @@ test-fast: $(VENV)/.installed-test
 
 bench: deps-test $(VENV)/.installed-test
 	$(PY) -m tests.bench $(BENCH_ARGS)
+
+# Rebuilds the assistant's intent model from resources/intents/data (see its README).
+intent-model: $(VENV)/.installed-test
+	$(PY) -m tools.train_intent_model
 
 package: deps-test $(VENV)/.installed-test
 	sh packaging/linux/build.sh $(PY)

@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.assistant_fakes import sample_status
 from trayassist.core.assistant import Assistant, Context
-from trayassist.core.assistant.fakes import sample_status
 
 pytestmark = pytest.mark.unit
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.assistant_fakes import FakeVolume
 from trayassist.core.assistant import Assistant, Context
-from trayassist.core.assistant.fakes import FakeVolume
 
 pytestmark = pytest.mark.unit
 

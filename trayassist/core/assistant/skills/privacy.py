@@ -44,6 +44,7 @@ _ALL_Q = compile_all([
 
 class PrivacySkill(Skill):
     name = "privacy"
+    template_only = frozenset({"mic", "network", "overview"})
 
     def match(self, utt: Utterance, ctx: Context) -> Match | None:
         text = utt.text
