@@ -43,11 +43,7 @@ run: deps-run $(VENV)/.installed-run
 test: deps-test $(VENV)/.installed-test
 	@sh tests/run-suite.sh $(PY) $(PYTEST_ARGS)
 
-test-# Rebuilds the assistant's intent model from resources/intents/data (see its README).
-intent-model: $(VENV)/.installed-test
-	$(PY) -m tools.train_intent_model
-
-package: deps-test $(VENV)/.installed-test
+test-package: deps-test $(VENV)/.installed-test
 	@sh tests/run-suite.sh $(PY) -m package tests/package $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.installed-test
