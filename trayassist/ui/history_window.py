@@ -11,10 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QMimeData, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import (
     QCloseEvent,
-    QGuiApplication,
     QKeyEvent,
     QKeySequence,
     QShortcut,
@@ -48,7 +47,6 @@ Confirm = Callable[[QWidget, str, str], bool]  # (parent, title, text) -> yes?
 CopyText = Callable[[str], bool]  # TextOutput.copy: the clipboard with the history hints
 # Clipboard managers keep no history of content that carries these (KDE's convention, which
 # Klipper and CopyQ honour, and CopyQ's own marker); platform/output does the same.
-HISTORY_HINTS = {"x-kde-passwordManagerHint": b"secret", "application/x-copyq-hidden": b"1"}
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 _FILTERS = {"md": "Markdown (*.md)", "json": "JSON (*.json)"}
@@ -105,7 +103,7 @@ class HistoryWindow(QWidget):
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         limit: int = 500,
         search_delay_ms: int = 150,
-        copy_text: CopyText | None = None,
+        copy_text: CopyText = lambda _text: False,
     ) -> None:
         super().__init__(parent)
         self._copy_text = copy_text
@@ -275,17 +273,11 @@ class HistoryWindow(QWidget):
         if not texts:
             return
         text, said = "\n\n".join(texts), f"Copied {len(texts)} item{'s' if len(texts) != 1 else ''}"
-        if self._copy_text is not None:
-            copy = self._copy_text  # talks to the clipboard helper: off the GUI thread
-            self._call(lambda: copy(text), lambda ok: self._say(said) if ok else
-                       self._say("Could not copy to the clipboard", error=True))
-            return
-        data = QMimeData()  # Qt's clipboard, still with the history hints
-        data.setText(text)
-        for name, value in HISTORY_HINTS.items():
-            data.setData(name, value)
-        QGuiApplication.clipboard().setMimeData(data)
-        self._say(said)
+        # The platform clipboard (with the clipboard-manager hints), off the GUI thread; one
+        # clipboard path for the whole app (Qt's QClipboard crashed at exit on offscreen).
+        copy = self._copy_text
+        self._call(lambda: copy(text), lambda ok: self._say(said) if ok else
+                   self._say("Could not copy to the clipboard", error=True))
 
     def delete_selected(self) -> None:
         ids = self.selected_ids()
