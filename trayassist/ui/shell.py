@@ -28,7 +28,11 @@ from trayassist.ui.tray import Tray
 log = logging.getLogger(__name__)
 
 ABOUT = ("TrayAssist {version}\n\nYour voice is transcribed on this computer. Nothing is sent anywhere; "
-         "the tray shows which programs use the microphone and the network.")
+         "the tray shows which programs use the microphone and the network.\n\n"
+         "The assistant's understanding was trained on CLINC150 (Larson et al., EMNLP 2019; CC BY 3.0) "
+         "and SLURP (Bastianelli et al., EMNLP 2020; text CC BY 4.0). Their licences ship with the "
+         "model in resources/intents. Speech recognition: faster-whisper with OpenAI's Whisper "
+         "tiny.en (MIT).")
 
 
 class Shell(QObject):
