@@ -171,6 +171,8 @@ def test_server_peers_counts_connections_per_pid(tmp_path: Path) -> None:
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child: one connection, held until told
+        for s in [*mine, *accepted, srv]:  # inherited: the parent's, not the child's
+            s.close()
         c = socket.socket(socket.AF_UNIX)
         c.connect(path)
         os.read(r, 1)
