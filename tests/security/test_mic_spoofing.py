@@ -52,8 +52,11 @@ def test_a_recorder_claiming_to_be_trayassist_is_shown_and_alerts(app: App) -> N
         # Now TrayAssist records too: its own stream is its own, the other one still is not.
         assert app.cli("ptt", "press").returncode == 0
         assert pulse.wait_for(lambda: app.status()["mic"]["self"] or None, 5)
+        # Our new stream and the impostor both claim our pid for a moment (the grace while
+        # the server reports ours): the impostor is named again once that settles.
+        assert pulse.wait_for(lambda: len(impostors(app.status())) == 1 or None, 5), app.status()["mic"]
         status = app.status()
-        assert len(impostors(status)) == 1 and status["network"]["alert"] is not None, status["mic"]
+        assert status["network"]["alert"] is not None, status["mic"]
         r = app.cli("ptt", "cancel")
         assert r.returncode == 0, r.stderr
     finally:
