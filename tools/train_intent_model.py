@@ -149,10 +149,13 @@ def collapse(prob: np.ndarray, labels: list[str]) -> tuple[np.ndarray, list[str]
     return out, [*keep, NONE]
 
 
-def train(out: Path, c: float = C, groups: int = GROUPS, none_weight: float = NONE_WEIGHT,
-          folds: int = FOLDS, slurp_weight: float = SLURP_WEIGHT) -> dict[str, Any]:
-    started = time.monotonic()
-    pool: list[Example] = training_pool()
+def default_config() -> dict[str, Any]:
+    return {"c": C, "groups": GROUPS, "none_weight": NONE_WEIGHT, "slurp_weight": SLURP_WEIGHT}
+
+
+def design(pool: list[Example], groups: int, none_weight: float, slurp_weight: float
+           ) -> tuple[sparse.csr_matrix, np.ndarray, np.ndarray, list[str], list[str]]:
+    """Features, training labels (with "none" groups), sample weights, label names, vocabulary."""
     feats = [text_features(e.text) for e in pool]
     vocab_list = vocabulary(feats)
     vocab = {w: i for i, w in enumerate(vocab_list)}
@@ -163,14 +166,31 @@ def train(out: Path, c: float = C, groups: int = GROUPS, none_weight: float = NO
     # SLURP is spoken requests, the closest to what the app hears, but a tenth of the pool.
     w = np.array([(none_weight if n.startswith(NONE) else 1.0) * (slurp_weight if e.source.startswith("slurp") else 1.0)
                   for n, e in zip(names, pool, strict=True)])
-    print(f"{len(pool)} examples, {len(labels)} labels, {len(vocab)} features", flush=True)
-    oof = np.full((len(pool), len(labels)), -30.0)  # a label missing from a fold: never proposed
+    return x, y, w, labels, vocab_list
+
+
+def oof(pool: list[Example], folds: int = FOLDS, c: float = C, groups: int = GROUPS,
+        none_weight: float = NONE_WEIGHT, slurp_weight: float = SLURP_WEIGHT) -> tuple[np.ndarray, list[str], float]:
+    """Calibrated out-of-fold probabilities over the public labels, the labels, the temperature."""
+    x, y, w, labels, vocab_list = design(pool, groups, none_weight, slurp_weight)
+    print(f"{len(pool)} examples, {len(labels)} labels, {len(vocab_list)} features", flush=True)
+    logits = np.full((len(pool), len(labels)), -30.0)  # a label missing from a fold: never proposed
     for k, (tr, te) in enumerate(StratifiedKFold(folds, shuffle=True, random_state=SEED).split(x, y)):
         model = fit(x[tr], y[tr], c, w[tr])
-        oof[np.ix_(te, model.classes_)] = model.decision_function(x[te])
+        logits[np.ix_(te, model.classes_)] = model.decision_function(x[te])
         print(f"  fold {k + 1}/{folds} done", flush=True)
-    t = temperature(oof, y)
-    prob, public = collapse(softmax(oof / t), labels)
+    t = temperature(logits, y)
+    prob, public = collapse(softmax(logits / t), labels)
+    return prob, public, t
+
+
+def train(out: Path, c: float = C, groups: int = GROUPS, none_weight: float = NONE_WEIGHT,
+          folds: int = FOLDS, slurp_weight: float = SLURP_WEIGHT) -> dict[str, Any]:
+    from tools.intent_oof import decide, figures
+
+    started = time.monotonic()
+    pool: list[Example] = training_pool()
+    prob, public, t = oof(pool, folds, c, groups, none_weight, slurp_weight)
     y_public = np.array([public.index(NONE if e.label == NONE else e.label) for e in pool])
     th = thresholds(prob, y_public, public)
     oof_report = report_oof(prob, y_public, public, th)
@@ -178,11 +198,14 @@ def train(out: Path, c: float = C, groups: int = GROUPS, none_weight: float = NO
         rows = np.array([e.source.startswith(source) for e in pool])
         oof_report[source] = report_oof(prob[rows], y_public[rows], public, th)
     print(f"temperature {t:.3f}; thresholds {th}; out-of-fold {oof_report}", flush=True)
+    decided = decide(pool, prob, public)
+    print(f"whole assistant, out-of-fold: {figures(decided, th)}", flush=True)
+    x, y, w, labels, vocab_list = design(pool, groups, none_weight, slurp_weight)
     final = fit(x, y, c, w)
     weights = final.coef_.T.astype(np.float16)
     meta = {
         "format": FORMAT, "labels": labels, "temperature": t, "thresholds": th,
-        "info": {"examples": len(pool), "features": len(vocab), "C": c, "min_df": MIN_DF,
+        "info": {"examples": len(pool), "features": len(vocab_list), "C": c, "min_df": MIN_DF,
                  "none_groups": groups, "none_weight": none_weight, "slurp_weight": slurp_weight,
                  "folds": folds, "seed": SEED, "out_of_fold": oof_report,
                  "sources": dict(Counter(e.source.split(":")[0] for e in pool)),
