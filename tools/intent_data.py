@@ -101,6 +101,13 @@ def slurp_heldout_ids() -> set[int]:
     return {int(x) for x in SLURP_HELDOUT.read_text(encoding="utf-8").split()}
 
 
+def slurp_intent(row: dict[str, object]) -> str:
+    """SLURP's intent is its scenario and action ("lists" + "query"). A few rows of devel carry only
+    the action in `intent` ("query", "set"); reading both fields gives them their real intent."""
+    scenario, action = str(row.get("scenario", "")), str(row.get("action", ""))
+    return f"{scenario}_{action}" if scenario and action else str(row["intent"])
+
+
 def slurp(heldout: bool) -> list[Example]:
     """SLURP devel without (heldout=False) or only (True) the held-out fold."""
     ids = slurp_heldout_ids()
@@ -108,7 +115,7 @@ def slurp(heldout: bool) -> list[Example]:
     for r in _slurp_rows():
         if (int(str(r["slurp_id"])) in ids) != heldout:
             continue
-        intent = str(r["intent"])
+        intent = slurp_intent(r)
         out.append(Example(str(r["sentence"]), SLURP_MAP.get(intent, NONE), f"slurp:{intent}"))
     return out
 

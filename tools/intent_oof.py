@@ -24,7 +24,7 @@ import numpy as np
 
 from tools.intent_data import NONE, Example, skill_of, training_pool
 from trayassist.core.assistant.intent_model import Proposal
-from trayassist.core.assistant.router import Router
+from trayassist.core.assistant.router import CLARIFY_FLOOR, Router
 
 CACHE = Path("/tmp") / "trayassist-intent-oof"
 
@@ -40,6 +40,7 @@ class Decided:
     above: str | None
     below: str | None
     intent_above: str | None
+    clarify: bool  # the model's skill answered with a question back (its parser lacked something)
 
 
 class _Fixed:
@@ -67,7 +68,7 @@ def decide(pool: list[Example], prob: np.ndarray, labels: list[str]) -> list[Dec
     assistant = evaluation_assistant()
     skills = assistant.router.skills
     ctx = assistant.context
-    open_model = _Fixed(labels, {lb: 0.0 for lb in labels} | {"destructive": 0.0})
+    open_model = _Fixed(labels, {lb: 0.0 for lb in labels} | {"destructive": 0.0, "clarify": 0.0})
     shut_model = _Fixed(labels, {lb: 2.0 for lb in labels} | {"destructive": 0.0})
     above_router = Router(skills, open_model)  # type: ignore[arg-type]
     below_router = Router(skills, shut_model)  # type: ignore[arg-type]
@@ -81,12 +82,17 @@ def decide(pool: list[Example], prob: np.ndarray, labels: list[str]) -> list[Dec
         out.append(Decided(e, prop.label, p,
                            a.skill.name if a.skill and a.match else None,
                            b.skill.name if b.skill and b.match else None,
-                           a.match.intent if a.match else None))
+                           a.match.intent if a.match else None,
+                           bool(a.reason == "model" and a.match and a.match.error)))
     return out
 
 
 def chosen(d: Decided, thresholds: dict[str, float]) -> str | None:
-    return d.above if d.label != NONE and d.p >= thresholds.get(d.label, 1.0) else d.below
+    if d.label == NONE or d.p < thresholds.get(d.label, 1.0):
+        return d.below
+    if d.clarify and d.p < thresholds.get("clarify", CLARIFY_FLOOR):
+        return d.below
+    return d.above
 
 
 def figures(decided: list[Decided], thresholds: dict[str, float]) -> dict[str, Any]:
@@ -137,15 +143,21 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tools.intent_oof", description=__doc__.splitlines()[0])
     ap.add_argument("--folds", type=int, default=T.FOLDS)
     ap.add_argument("--misses", type=int, default=0, help="print this many misses per kind")
+    ap.add_argument("--set", action="append", default=[], help="training setting, e.g. slurp_weight=6")
     ap.add_argument("--source", default="", help="only misses from this source prefix")
     args = ap.parse_args(argv)
     pool = training_pool()
-    prob, labels, t = oof_probabilities(pool, args.folds, **T.default_config())
+    config = T.default_config() | {k: float(v) if "." in v else int(v) for k, v in (a.split("=") for a in args.set)}
+    print(config)
+    prob, labels, t = oof_probabilities(pool, args.folds, **config)
     decided = decide(pool, prob, labels)
     y_public = np.array([labels.index(e.label) for e in pool])
     th = T.thresholds(prob, y_public, labels)
     print(f"temperature {t:.3f}; thresholds {th}")
     print("model-level thresholds:", json.dumps(figures(decided, th)))
+    best = T.choose_thresholds(decided, labels)
+    th |= best
+    print("chosen:", {k: v for k, v in best.items() if k in ("time", "clarify")}, json.dumps(figures(decided, th)))
     for g in np.round(np.arange(0.3, 0.96, 0.05), 2):
         flat = {lb: float(g) for lb in labels} | {k: v for k, v in th.items() if k.startswith(T.DESTRUCTIVE)}
         f = figures(decided, flat)
@@ -156,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
             if not d.example.source.startswith(args.source):
                 continue
             want, got = skill_of(d.example.label), chosen(d, th)
-            if want == got:
+            if want == got or (args.misses < 0):
                 continue
             kind = f"{d.example.source} -> {got}"
             misses[kind] += 1

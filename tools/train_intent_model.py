@@ -26,6 +26,7 @@ from sklearn.model_selection import StratifiedKFold
 from tools.intent_data import NONE, ROOT, Example, training_pool
 from trayassist.core.assistant.features import text_features
 from trayassist.core.assistant.intent_model import FORMAT
+from trayassist.core.assistant.router import CLARIFY_FLOOR
 
 OUT = ROOT / "resources" / "intents" / "model" / "intent-model.npz"
 MIN_DF = 2
@@ -39,6 +40,9 @@ SEED = 13
 # skills' own parsers filter further: ordinary and destructive intents.
 NONE_RATE = 0.005
 NONE_RATE_DESTRUCTIVE = 0.001
+# Thresholds trade right skills for fewer wrong actions: a wrong-action rate counts this many times a
+# right-skill rate (a wrong action acts on dictation, or does the wrong thing; a miss types the words).
+WRONG_COST = 10.0
 FLOOR, FLOOR_DESTRUCTIVE = 0.5, 0.7  # never act on less, whatever the out-of-fold figures say
 DESTRUCTIVE = ("notes.remove", "timers.remove", "history")
 
@@ -128,6 +132,35 @@ def thresholds(prob: np.ndarray, y: np.ndarray, labels: list[str]) -> dict[str, 
     return out
 
 
+def choose_thresholds(decided: list[Any], labels: list[str]) -> dict[str, float]:
+    """Thresholds from what the whole assistant (model, router, parsers) decided out of fold: the one
+    probability for ordinary labels, then the one for questions back ("clarify"), that maximise, summed
+    over the public sets (CLINC150, SLURP), the right-skill rate minus WRONG_COST times the wrong-action
+    rate. Destructive labels keep the model-level rule (their own parsers are the second lock)."""
+    from tools.intent_oof import chosen
+
+    ordinary = [lb for lb in labels if lb != NONE and not lb.startswith(DESTRUCTIVE)]
+    sets = [[d for d in decided if d.example.source.startswith(s)] for s in ("clinc", "slurp")]
+
+    def score(th: dict[str, float]) -> float:
+        total = 0.0
+        for rows in sets:
+            sup = [d for d in rows if d.example.label != NONE]
+            uns = [d for d in rows if d.example.label == NONE]
+            right = sum(chosen(d, th) == d.example.label.split(".")[0] for d in sup)
+            wrong = sum(chosen(d, th) is not None for d in uns)
+            total += right / len(sup) - WRONG_COST * wrong / len(uns)
+        return total
+
+    grid = [float(t) for t in np.round(np.arange(FLOOR, 0.991, 0.01), 2)]
+    th = {lb: FLOOR for lb in ordinary} | {"clarify": CLARIFY_FLOOR}
+    for _round in range(2):
+        best = max(grid, key=lambda t: (score(th | {lb: t for lb in ordinary}), t))
+        th |= {lb: best for lb in ordinary}
+        th["clarify"] = max((t for t in grid if t >= best), key=lambda t: (score(th | {"clarify": t}), t))
+    return th
+
+
 def report_oof(prob: np.ndarray, y: np.ndarray, labels: list[str], th: dict[str, float]) -> dict[str, Any]:
     none = labels.index(NONE)
     best = prob.argmax(axis=1)
@@ -199,7 +232,10 @@ def train(out: Path, c: float = C, groups: int = GROUPS, none_weight: float = NO
         oof_report[source] = report_oof(prob[rows], y_public[rows], public, th)
     print(f"temperature {t:.3f}; thresholds {th}; out-of-fold {oof_report}", flush=True)
     decided = decide(pool, prob, public)
-    print(f"whole assistant, out-of-fold: {figures(decided, th)}", flush=True)
+    print(f"whole assistant, out-of-fold, model-level thresholds: {figures(decided, th)}", flush=True)
+    th |= choose_thresholds(decided, public)
+    oof_report["whole_assistant"] = figures(decided, th)
+    print(f"thresholds {th}; whole assistant, out-of-fold: {oof_report['whole_assistant']}", flush=True)
     x, y, w, labels, vocab_list = design(pool, groups, none_weight, slurp_weight)
     final = fit(x, y, c, w)
     weights = final.coef_.T.astype(np.float16)

@@ -23,7 +23,8 @@ MAX_CHARS = 500  # commands are short; a long dictation is never a command
 RULE_FLOOR = 0.02
 DESTRUCTIVE_FLOOR = 0.7
 # A recognised request the parser cannot complete ("set a timer") is answered with a question,
-# which also keeps the words from being typed: only when the model alone is this sure.
+# which also keeps the words from being typed: only when the model alone is this sure (the model
+# file's "clarify" threshold, chosen out of fold, when it has one).
 CLARIFY_FLOOR = 0.8
 NO_COMMAND_REASON = "no command recognised"
 _WORD = re.compile(r"[^\W\d_]")
@@ -64,7 +65,7 @@ class Router:
             p = proposal.skill_probability(skill.name)
             if p >= thresholds.get(proposal.label, 1.0):
                 match = self._call(skill, lambda s: s.parse(proposal.label, utt, ctx))
-                if match is not None and match.error is not None and p < CLARIFY_FLOOR:
+                if match is not None and match.error is not None and p < thresholds.get("clarify", CLARIFY_FLOOR):
                     match = None
                 if match is not None and (match.intent not in skill.destructive or p >= destructive_at):
                     return Decision(utt, skill, replace(match, confidence=round(p, 3)), "model",

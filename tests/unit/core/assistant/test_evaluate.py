@@ -73,3 +73,13 @@ def test_project_held_out_phrasings() -> None:
         print(f"  expected {f['expected']!s:10} got {f['got']!s:10} {f['text']!r}")
     assert r["accuracy"] >= 0.75
     assert r["wrong_action_rate"] <= 0.06
+
+
+def test_slurp_rows_read_their_intent_from_scenario_and_action() -> None:
+    """A few devel rows carry only the action in `intent` ("query"); their scenario names the rest."""
+    from tools.intent_data import slurp_intent
+
+    assert slurp_intent({"intent": "query", "scenario": "lists", "action": "query"}) == "lists_query"
+    assert slurp_intent({"intent": "alarm_set", "scenario": "alarm", "action": "set"}) == "alarm_set"
+    sources = {e.source for e in slurp(heldout=False) + slurp(heldout=True)}
+    assert "slurp:query" not in sources and "slurp:set" not in sources

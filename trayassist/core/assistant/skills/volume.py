@@ -48,7 +48,8 @@ _UNMUTE = compile_all([
 _UNMUTE_WORDS = re.compile(r"\bunmute\b|\b(?:sound|audio|volume|speakers?) (?:back )?on\b|\bturn (?:the )?"
                            r"(?:sound|audio) (?:back )?on\b")
 _MUTE_WORDS = re.compile(r"\bmute\b|\bmuted\b|\bsilence\b|\bsilent\b|\b(?:sound|audio|speakers?) off\b|"
-                         r"\bturn off (?:the )?(?:sound|audio|speakers?)\b|\bno sound\b")
+                         r"\bturn off (?:the )?(?:sound|audio|speakers?)\b|\bno sound\b|"
+                         r"\b(?:stop|kill|cut) (?:the |all |all the )?(?:sound|audio)\b")
 _LEVEL = re.compile(r"\b(?:to|at|on|of|level|volume|be) (?:the )?(?:level |number |setting )?"
                     r"(?P<n>\d+(?:\.\d+)?)(?P<pc> percent)?\b")
 _MAX = re.compile(r"\b(?:max|maximum|full|highest|loudest|all the way up|as loud as)\b")
@@ -113,6 +114,8 @@ class VolumeSkill(Skill):
             if m.groupdict().get("max"):
                 return Match("set", EXACT, {"percent": 100})
             n = m.group("n")
+            if n in ("max", "maximum", "full"):
+                return Match("set", EXACT, {"percent": 100})
             if n in ("up", "down"):
                 return Match("change", EXACT, {"percent": STEP if n == "up" else -STEP})
             try:
