@@ -15,6 +15,7 @@ import argparse
 import hashlib
 import json
 import sys
+import tempfile
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,9 @@ from tools.intent_data import NONE, Example, skill_of, training_pool
 from trayassist.core.assistant.intent_model import Proposal
 from trayassist.core.assistant.router import CLARIFY_FLOOR, Router
 
-CACHE = Path("/tmp") / "trayassist-intent-oof"
+# Out-of-fold fits take minutes; their results are kept here, keyed by the data, the settings and
+# the feature code, so changing a parser re-decides without refitting.
+CACHE = Path(tempfile.gettempdir()) / "trayassist-intent-oof"
 
 
 @dataclass(frozen=True)

@@ -219,11 +219,12 @@ def oof(pool: list[Example], folds: int = FOLDS, c: float = C, groups: int = GRO
 
 def train(out: Path, c: float = C, groups: int = GROUPS, none_weight: float = NONE_WEIGHT,
           folds: int = FOLDS, slurp_weight: float = SLURP_WEIGHT) -> dict[str, Any]:
-    from tools.intent_oof import decide, figures
+    from tools.intent_oof import decide, figures, oof_probabilities
 
     started = time.monotonic()
     pool: list[Example] = training_pool()
-    prob, public, t = oof(pool, folds, c, groups, none_weight, slurp_weight)
+    prob, public, t = oof_probabilities(pool, folds, c=c, groups=groups, none_weight=none_weight,
+                                        slurp_weight=slurp_weight)
     y_public = np.array([public.index(NONE if e.label == NONE else e.label) for e in pool])
     th = thresholds(prob, y_public, public)
     oof_report = report_oof(prob, y_public, public, th)
