@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     print("model-level thresholds:", json.dumps(figures(decided, th)))
     best = T.choose_thresholds(decided, labels)
     th |= best
-    print("chosen:", {k: v for k, v in best.items() if k in ("time", "clarify")}, json.dumps(figures(decided, th)))
+    print("chosen:", best, json.dumps(figures(decided, th)))
     for g in np.round(np.arange(0.3, 0.96, 0.05), 2):
         flat = {lb: float(g) for lb in labels} | {k: v for k, v in th.items() if k.startswith(T.DESTRUCTIVE)}
         f = figures(decided, flat)

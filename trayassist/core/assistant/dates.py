@@ -165,7 +165,7 @@ def find_month(text: str, today: date) -> tuple[int, int] | None:
     if re.search(r"\bnext month\b", text):
         y, m = divmod(today.month, 12)
         return today.year + y, m + 1
-    if re.search(r"\bthis month\b|\bthe month\b", text):
+    if re.search(r"\bthis month\b|\bthe month\b(?! of)", text):
         return today.year, today.month
     named = re.search(r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b", text)
     if named is None or named.group(1) == "may" and not re.search(r"\b(?:in|of|during) may\b", text):

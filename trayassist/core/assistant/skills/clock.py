@@ -63,6 +63,14 @@ _DAY_OF = re.compile(r"\bwhat (?:day|weekday|day of the week)\b|\bwhich (?:day|w
                      r"\bfall on\b|\bfalls on\b|\bland on\b")
 
 
+# Short forms whole: "current time new york" (a known place only), "is it friday", "how many
+# saturdays are in march".
+_TIME_PLACE = re.compile(r"(?:the )?(?:current |local )?time (?:now )?(?P<place>[a-z][a-z .]*?)(?: now| right now)?")
+_IS_TODAY = re.compile(rf"(?:is (?:it|today)|today is) (?:a )?{_WEEKDAY_WORD}(?: today)?")
+_COUNT_IN = re.compile(rf"how many {_WEEKDAY_WORD}s? (?:are |will )?(?:there )?(?:be )?in (?:the month of )?"
+                       r"(?P<month>[a-z]+(?: \d{4})?)")
+
+
 class TimeSkill(Skill):
     name = "time"
 
@@ -71,9 +79,24 @@ class TimeSkill(Skill):
         m = full(_TIME, text)
         if m:
             place = (m.groupdict().get("place") or "").strip()
+            if place and place not in _HERE and find_zone(place) is None and not _ASKS_TIME.search(text):
+                return None  # "time for bed": the word, not a question about a place
             return _time_in(place) if place else Match("time", EXACT, {})
         if full(_DATE, text):
             return Match("date", EXACT, {})
+        m = _TIME_PLACE.fullmatch(text)
+        known = find_zone(m.group("place")) if m else None
+        if m and known is not None and known[1] == m.group("place"):  # exactly a place: "time machine" is not Maine
+            return _time_in(m.group("place"))
+        today = ctx.clock.now().date()
+        m = _IS_TODAY.fullmatch(text)
+        if m:
+            return Match("is_weekday", EXACT, {"weekday": m.group("wd"), "date": today.isoformat(),
+                                               "said": "today"})
+        m = _COUNT_IN.fullmatch(utt.numeric)
+        month = find_month(f"in {m.group('month')}", today) if m else None
+        if m and month is not None:
+            return Match("count_weekday", EXACT, {"weekday": m.group("wd"), "year": month[0], "month": month[1]})
         return None
 
     def parse(self, label: str, utt: Utterance, ctx: Context) -> Match | None:
