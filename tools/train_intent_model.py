@@ -31,10 +31,10 @@ from trayassist.core.assistant.router import CLARIFY_FLOOR
 
 OUT = ROOT / "resources" / "intents" / "model" / "intent-model.npz"
 MIN_DF = 2
-C = 8.0
+C = 16.0
 FOLDS = 5
 GROUPS = 24
-NONE_WEIGHT = 1.0
+NONE_WEIGHT = 0.5
 SLURP_WEIGHT = 3.0
 SEED = 13
 # Destructive intents: the out-of-fold share of "none" requests we accept the model proposing them

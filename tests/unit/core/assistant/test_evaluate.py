@@ -18,7 +18,7 @@ MAIN = DATA / "assistant_utterances.tsv"
 HOLDOUT = DATA / "assistant_utterances_holdout.tsv"
 # Floors a little under the figures measured when the model was built (README), so a change that
 # loses real understanding fails here; the targets are right skill >= 0.90, wrong <= 0.02.
-FLOORS = {"clinc150-val": (0.88, 0.01), "slurp-devel-heldout": (0.78, 0.03)}
+FLOORS = {"clinc150-val": (0.88, 0.005), "slurp-devel-heldout": (0.79, 0.02)}
 
 
 def _print(name: str, r: dict[str, Any]) -> None:
