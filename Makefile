@@ -9,12 +9,13 @@ TEST_APT := libportaudio2 xvfb trayer pulseaudio pulseaudio-utils espeak-ng sox 
             xdotool imagemagick strace gnome-keyring dbus-x11 xterm iproute2 xclip \
             libxcb-cursor0 libegl1 libgl1 libxkbcommon-x11-0 libxcb-icccm4 \
             libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 \
-            libxcb-image0 libxcb-render-util0 libdbus-1-3 fontconfig fonts-dejavu-core
+            libxcb-image0 libxcb-render-util0 libdbus-1-3 fontconfig fonts-dejavu-core \
+            sway wtype wl-clipboard
 RUN_APT  := libportaudio2 libxcb-cursor0 libegl1 libgl1 libxkbcommon-x11-0 \
             libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 \
             libxcb-randr0 libxcb-image0 libxcb-render-util0 libdbus-1-3
 
-.PHONY: run test test-fast test-package bench package lint clean venv deps-run deps-test
+.PHONY: run test test-fast test-package bench package lint clean venv deps-run deps-test intent-model
 
 $(VENV)/.installed-run: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +51,10 @@ test-fast: $(VENV)/.installed-test
 
 bench: deps-test $(VENV)/.installed-test
 	$(PY) -m tests.bench $(BENCH_ARGS)
+
+# Rebuilds the assistant's intent model from resources/intents/data (see its README).
+intent-model: $(VENV)/.installed-test
+	$(PY) -m tools.train_intent_model
 
 package: deps-test $(VENV)/.installed-test
 	sh packaging/linux/build.sh $(PY)

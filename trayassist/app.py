@@ -45,11 +45,18 @@ def hand_over(paths: Paths, attempts: float = 15.0) -> int:
 
 
 def run(paths: Paths, no_err_windows: bool = False, verbose: bool = False) -> int:
-    # The guard goes in before anything else can open a socket.
+    # No core dumps (they would hold the decrypted history and its key), before anything is
+    # decrypted; then the guard, before anything else can open a socket.
+    from trayassist.core.hardening import harden_process
+
+    harden_process()
     from trayassist.core.privacy.guard import NetworkGuard
 
     guard = NetworkGuard()
     guard.install()
+    from trayassist.core.privacy.own_watch import OwnSocketWatch
+
+    OwnSocketWatch(guard).start()  # its own thread: "Pause indicators" never pauses it
     paths.ensure()
     from trayassist.core.logsetup import setup_logging
 

@@ -22,9 +22,13 @@ from trayassist.core.paths import Paths
 if TYPE_CHECKING:
     from trayassist.core.assistant import Assistant
     from trayassist.core.assistant.services.timers import TimerScheduler
+    from trayassist.core.lanes import Done
     from trayassist.core.privacy import PrivacyMonitor
     from trayassist.core.privacy.guard import NetworkGuard
     from trayassist.core.session import PushToTalk
+    from trayassist.core.transcribe.catalog import ModelCatalog
+    from trayassist.core.transcribe.downloader import ChildDownload, OnProgress
+    from trayassist.core.transcribe.engine import Engine
     from trayassist.core.transcribe.models import ModelNeedsDownload
     from trayassist.platform.autostart import Autostart
     from trayassist.platform.hotkeys import BackendChoice
@@ -32,6 +36,7 @@ if TYPE_CHECKING:
     from trayassist.platform.output import TextOutput
 
 log = logging.getLogger(__name__)
+LOAD_WATCH_S = 30.0  # a model load and its first transcription: own sockets sampled every 20 ms
 
 # Which settings each service is built from: a change rebuilds that service only.
 DEPENDS_ON: dict[str, tuple[str, ...]] = {
@@ -43,7 +48,7 @@ DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "autostart": ("start_at_login",),
     "history": ("history_key_backend",),
     "retention": ("history_retention",),
-    "assistant": ("llm_enabled", "llm_url", "llm_model"),
+    "assistant": ("llm_enabled", "llm_url", "llm_model", "llm_trusted_user"),
 }
 
 
@@ -120,36 +125,51 @@ class ServiceBuilder:
         from trayassist.core.audio import Recorder
         from trayassist.core.session import PushToTalk
         from trayassist.core.take import AutoStop
-        from trayassist.core.transcribe import models
-        from trayassist.core.transcribe.engine import Engine
-
-        def resolve() -> models.ResolvedModel:
-            try:
-                return models.resolve(settings.model, settings.model_path, self.paths.cache,
-                                      hub_cache=self.hub_cache)
-            except models.ModelNeedsDownload as exc:
-                on_needs_download(exc)
-                raise
 
         try:
             import sounddevice
         except OSError as exc:  # PortAudio missing: the app still runs, and says why
             raise CaptureUnavailable(f"audio capture unavailable: {exc}") from exc
         recorder = Recorder(sounddevice, settings.input_device, on_problem=on_problem, on_stream=on_stream)
-        engine = Engine(resolve, device=settings.device, compute_type=settings.compute_type,
-                        language=settings.language, idle_unload_s=settings.model_idle_unload_s,
-                        vocabulary=settings.vocabulary)
-        return PushToTalk(recorder, engine, model_name=settings.model, on_state=on_state, on_partial=on_partial,
-                          on_auto_stop=on_auto_stop,
+        return PushToTalk(recorder, self.engine(settings, on_needs_download), model_name=settings.model,
+                          on_state=on_state, on_partial=on_partial, on_auto_stop=on_auto_stop,
                           auto_stop=AutoStop(settings.toggle_silence_stop_s, settings.toggle_max_s))
 
-    def download_model(self, name: str) -> Any:
-        """Only after the user clicked "Download": the guard lets this one call through."""
+    def engine(self, settings: Settings,
+               on_needs_download: Callable[[ModelNeedsDownload], None] | None = None) -> Engine:
+        """The model worker (also for `trayassist transcribe`): the settings' model, the
+        bundled one, or one downloaded into our cache; nothing loads until first use."""
         from trayassist.core.transcribe import models
+        from trayassist.core.transcribe.engine import Engine
 
-        assert self.guard is not None
-        with self.guard.allow_for(3600, f"download model {name}"):
-            return models.download(name, consent=True, hub_cache=self.hub_cache)
+        def resolve() -> models.ResolvedModel:
+            if self.guard is not None:  # native model code runs next: watch our sockets closely
+                self.guard.watch_closely(LOAD_WATCH_S)
+            try:
+                return models.resolve(settings.model, settings.model_path, self.paths.cache,
+                                      hub_cache=self.hub_cache)
+            except models.ModelNeedsDownload as exc:
+                if on_needs_download is not None:
+                    on_needs_download(exc)
+                raise
+
+        return Engine(resolve, device=settings.device, compute_type=settings.compute_type,
+                      language=settings.language, idle_unload_s=settings.model_idle_unload_s,
+                      vocabulary=settings.vocabulary)
+
+    def download_model(self, name: str, on_progress: OnProgress, done: Done) -> ChildDownload:
+        """Only after the user clicked "Download": a child process fetches the model, so this
+        process stays offline and its guard allows nothing (call `start()` on the result)."""
+        from trayassist.core.transcribe.downloader import ChildDownload, child_command
+
+        command = child_command(name, self.hub_cache, self.paths.basedir)
+        return ChildDownload(name, command, self.model_catalog(), on_progress, done, env=self.env)
+
+    def model_catalog(self) -> ModelCatalog:
+        """The models on this computer (listing, checksums, deleting) for the model manager."""
+        from trayassist.core.transcribe.catalog import ModelCatalog
+
+        return ModelCatalog(self.hub_cache)
 
     # ---- desktop ---------------------------------------------------------------------
     def output(self) -> TextOutput:
@@ -158,10 +178,13 @@ class ServiceBuilder:
         return TextOutput.for_session(self.env)
 
     def privacy(self, settings: Settings, on_change: Callable[[dict[str, Any]], None],
-                on_event: Callable[[dict[str, Any]], None]) -> PrivacyMonitor:
+                on_event: Callable[[dict[str, Any]], None],
+                own_streams: Callable[[], int] | None = None) -> PrivacyMonitor:
         from trayassist.core.privacy import NetWatch, PrivacyMonitor, choose_mic_watch
 
-        mic, statuses = choose_mic_watch()
+        # own_streams: how many capture streams are ours now, so a stream that only claims
+        # our pid is shown as another program's.
+        mic, statuses = choose_mic_watch(own_count=own_streams)
         for s in statuses:
             if not s.ok:
                 log.info("mic watch %s unavailable: %s", s.name, s.detail)
@@ -265,10 +288,26 @@ class ServiceBuilder:
             from trayassist.core.assistant.llm import LlmClient
 
             try:
-                llm = LlmClient(settings.llm_url, settings.llm_model)
+                llm = LlmClient(settings.llm_url, settings.llm_model,
+                                trusted_uids=trusted_uids(settings.llm_trusted_user))
             except ValueError as exc:
                 notify("Local language model", str(exc).splitlines()[0])
         return Assistant(load_skills(), svc.context, llm=llm), svc.timers
+
+
+def trusted_uids(user: str) -> set[int] | None:
+    """Who may run the local LLM server: you and root, plus the named user if there is one."""
+    import os
+
+    if not user or not hasattr(os, "geteuid"):
+        return None  # the client's default: you and root
+    import pwd
+
+    try:
+        named = pwd.getpwnam(user).pw_uid
+    except KeyError:
+        raise ValueError(f"no user named {user!r} on this computer; the local language model is off") from None
+    return {os.geteuid(), 0, named}
 
 
 @dataclass(frozen=True)

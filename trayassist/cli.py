@@ -18,7 +18,7 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 # Commands whose parser and handler live in their own module: add_parser() and run().
 EXTERNAL = {"history": "trayassist.cli_history", "transcribe": "trayassist.cli_transcribe",
-            "vocabulary": "trayassist.cli_vocabulary"}
+            "vocabulary": "trayassist.cli_vocabulary", "model-download": "trayassist.cli_model_download"}
 
 
 class Parser(argparse.ArgumentParser):
@@ -69,6 +69,8 @@ def build_parser() -> Parser:
         for name in set(sub.choices) - before:
             _global_options(sub.choices[name], suppress=True)
             _suppress_nested(sub.choices[name])
+    # A command added without help (the model-download child) stays out of the usage line too.
+    sub.metavar = "{" + ",".join(a.dest for a in sub._choices_actions) + "}"
     return parser
 
 
@@ -82,8 +84,12 @@ def _suppress_nested(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from trayassist.core.ipc_peer import EndpointRefused
+
     try:
         return _main(argv)
+    except EndpointRefused as exc:  # a runtime dir, socket or peer that is not the user's
+        return _fail(str(exc))
     except BrokenPipeError:
         # `trayassist status | head -1`: the reader left; say nothing more (Python docs' recipe).
         import os
@@ -94,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     import os
+
+    from trayassist.core.hardening import harden_process
+
+    harden_process()  # every command may decrypt the history: no core dumps of it
 
     # Before any library loads: onnxruntime (the VAD) otherwise phones home to Microsoft,
     # and the HF hub stays offline unless the user consents to a download.
@@ -194,14 +204,18 @@ def _ask(paths: Any, text: str, dry_run: bool, as_json: bool) -> int:
             return _fail(reply["error"])
         result = reply["result"]
     except NotRunning:
-        # No app running: answer here. Timers set now fire when the app next runs.
+        # No app running: answer here, under the same guard as the app. Timers set now
+        # fire when the app next runs.
         from trayassist.app import local_assistant
+        from trayassist.core.privacy.own_watch import guarded_command
 
         try:
-            with local_assistant(paths) as assistant:
+            with guarded_command("ask") as guard, local_assistant(paths) as assistant:
                 result = assistant.handle(text, dry_run=dry_run).to_dict()
         except Exception as exc:
             return _fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+        if guard.self_connections:
+            return EXIT_FAIL  # guarded_command said why, in one line
     except (ProtocolError, OSError) as exc:
         return _fail(str(exc) or type(exc).__name__)
     if as_json:

@@ -34,16 +34,26 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def build_engine(paths: Paths, settings: Settings) -> Any:
-    from trayassist.core.transcribe.engine import Engine
-    from trayassist.core.transcribe.models import resolve
+    """The same engine the app builds, so models downloaded by the app are found too."""
+    import os
 
-    return Engine(lambda: resolve(settings.model, settings.model_path, paths.cache),
-                  device=settings.device, compute_type=settings.compute_type,
-                  language=settings.language, idle_unload_s=settings.model_idle_unload_s,
-                  vocabulary=settings.vocabulary)
+    from trayassist.builder import ServiceBuilder
+
+    return ServiceBuilder(paths, dict(os.environ)).engine(settings)
 
 
-def run(args: argparse.Namespace, paths: Paths, settings: Settings) -> int:
+def run(args: argparse.Namespace, paths: Paths, settings: Settings, guard: Any = None) -> int:
+    """Transcribe every file under the network guard (the app's, with our sockets watched
+    closely: the model and FFmpeg are native code); exit 1 if anything got out. `guard`:
+    a NetworkGuard not to install (tests); None installs one for this process."""
+    from trayassist.core.privacy.own_watch import guarded_command
+
+    with guarded_command("transcribe", guard) as guard:
+        code = _transcribe(args, paths, settings)
+    return 1 if guard.self_connections else code
+
+
+def _transcribe(args: argparse.Namespace, paths: Paths, settings: Settings) -> int:
     """Transcribe every file; a bad file gets a one-line error on stderr and exit 1 at the end."""
     from trayassist.core.transcribe.files import (
         FileResult,

@@ -1,12 +1,17 @@
-"""Talks to the running instance over its private local socket (no Qt needed)."""
+"""Talks to the running instance over its private local socket (no Qt needed), after
+checking that the socket and the process listening on it are the user's own."""
 
 from __future__ import annotations
 
 import os
 import socket
+from pathlib import Path
 from typing import Any
 
+from trayassist.core.ipc_peer import EndpointRefused, check_peer, check_socket_file
 from trayassist.core.ipc_protocol import ProtocolError, encode_request, parse_reply
+
+__all__ = ["EndpointRefused", "NotRunning", "call"]
 
 
 class NotRunning(RuntimeError):
@@ -17,6 +22,10 @@ def call(name: str, cmd: str, timeout: float = 10.0, **args: Any) -> dict[str, A
     """Send one request and return the reply object; raises NotRunning if nobody listens."""
     if os.name == "nt":  # pragma: no cover - named pipes go through Qt on Windows
         return _call_qt(name, cmd, timeout, **args)
+    try:
+        check_socket_file(Path(name))  # ours, in a directory of ours, before we say anything
+    except FileNotFoundError as exc:
+        raise NotRunning("TrayAssist is not running") from exc
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.settimeout(timeout)
     try:
@@ -24,6 +33,7 @@ def call(name: str, cmd: str, timeout: float = 10.0, **args: Any) -> dict[str, A
             sock.connect(name)
         except (FileNotFoundError, ConnectionRefusedError) as exc:
             raise NotRunning("TrayAssist is not running") from exc
+        check_peer(sock)  # the listener runs as us (raises EndpointRefused otherwise)
         sock.sendall(encode_request(cmd, **args))
         data = b""
         while not data.endswith(b"\n"):

@@ -20,7 +20,9 @@ from trayassist.core.errors import UserError
 from trayassist.core.events import DownloadNeeded, EventBus, HistoryChanged, Notice, SettingsChanged, StatusChanged
 from trayassist.core.lanes import Done, Gate, Lane
 from trayassist.core.ports import AssistantPort, HistoryPort, OutputPort, PrivacyPort, SessionPort, Slot
+from trayassist.core.privacy.own_streams import OwnCaptureStreams
 from trayassist.core.status import Level, Problem, ProblemKind
+from trayassist.core.transcribe.downloader import Downloads
 from trayassist.hotkey_service import HotkeyService
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,9 @@ class Runtime:
         self._stuck = False  # a replaced session whose stream PortAudio never let go of
         self.hotkey = HotkeyService(builder, controller, self.ptt, self.notify)
         self._autostart: Any = None
+        self.downloads = Downloads(lambda name, progress, done: self.builder.download_model(name, progress, done),
+                                   bus.publish)
+        self.own_streams = OwnCaptureStreams(lambda: getattr(slots.session.get(), "recorder", None))
         bus.subscribe(self._on_event)
         guard = builder.guard
         if guard is not None:  # the guard counts from the first instant; the monitor starts later
@@ -106,7 +111,8 @@ class Runtime:
             log.warning("text output unavailable: %s", exc)
             self.controller.report(Problem(ProblemKind.OUTPUT, f"text output unavailable: {_line(exc)}"))
         try:
-            self.monitor = self.builder.privacy(settings, self.controller.on_privacy, self._timeline_event)
+            self.monitor = self.builder.privacy(settings, self.controller.on_privacy, self._timeline_event,
+                                                own_streams=self.own_streams)
             self.slots.privacy.put(self.monitor)
             self.monitor.start()
         except Exception as exc:
@@ -164,6 +170,7 @@ class Runtime:
         self.hotkey.stop()
         if self._timers is not None:
             self._timers.stop()
+        self.downloads.cancel_all()  # no download child outlives the app, nor its partial files
         self.lanes.ptt.shutdown()
         self.controller.shutdown()
         self.lanes.shutdown()
@@ -185,7 +192,7 @@ class Runtime:
                 done(None, UserError("TrayAssist is still starting; try again in a moment"))
 
         def submit() -> None:
-            self.lanes.ptt.submit(action, done)
+            self.lanes.ptt.submit(self.own_streams.counting(action), done)
 
         self.started.when_open(submit, 30.0, too_early)
 
@@ -275,8 +282,10 @@ class Runtime:
         key = f"{event.get('ts', time.time())}-{event.get('kind')}"
 
         def put() -> None:
+            from trayassist.core.history.store import PRIVACY_EVENT
+
             try:
-                store.put_item("privacy_event", key, event)
+                store.put_item(PRIVACY_EVENT, key, event)
             except Exception as exc:
                 log.info("privacy event not stored: %s", type(exc).__name__)
 
@@ -343,8 +352,12 @@ class Runtime:
         self.lanes.tasks.submit(lambda: self.controller.update_settings(settings))
 
     def download(self, name: str, done: Done) -> None:
-        self.notify("Model", f"Downloading {name}… the tray shows the traffic.")
-        self.lanes.tasks.submit(lambda: self.builder.download_model(name), done)
+        """After the user consented: a child process downloads (DownloadProgress events)."""
+        if not self.downloads.start(name, done):
+            done(None, UserError(f"{name} is already downloading"))
+
+    def cancel_download(self, name: str) -> bool:
+        return self.downloads.cancel(name)
 
     def input_devices(self) -> list[str]:
         """Microphone names for Settings (may re-initialise PortAudio: call it on a lane)."""

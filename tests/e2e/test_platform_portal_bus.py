@@ -6,8 +6,6 @@ The stand-in follows the GlobalShortcuts documentation; it checks our D-Bus plum
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +16,7 @@ from jeepney.bus_messages import message_bus
 from jeepney.io.blocking import open_dbus_connection
 from jeepney.low_level import HeaderFields, Message
 
+from tests.support.dbus import private_bus
 from tests.support.pulse import wait_for
 from trayassist.platform.hotkeys.backend import HotkeyError
 from trayassist.platform.hotkeys.chord import parse_chord
@@ -35,22 +34,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(60)]
 
 @pytest.fixture
 def bus(tmp_path: Path) -> Iterator[str]:
-    if not shutil.which("dbus-daemon"):
-        pytest.skip("dbus-daemon missing (Debian package dbus)")
-    sock = tmp_path / "bus"
-    proc = subprocess.Popen(
-        ["dbus-daemon", "--session", "--nofork", "--print-address=1",
-         f"--address=unix:path={sock}"], stdout=subprocess.PIPE, text=True)
     try:
-        assert proc.stdout is not None
-        address = proc.stdout.readline().strip()  # printed once the socket listens
-        assert address.startswith("unix:"), address
-        yield address
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        if proc.stdout is not None:
-            proc.stdout.close()
+        with private_bus(tmp_path) as address:
+            yield address
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 class StandInPortal:

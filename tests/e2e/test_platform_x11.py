@@ -21,7 +21,7 @@ from tests.support.windows import UNICODE, Window, focus, line_edit_windows, xdo
 from trayassist.platform.hotkeys.chord import parse_chord
 from trayassist.platform.hotkeys.controller import HotkeyController
 from trayassist.platform.hotkeys.pynput_backend import PynputBackend
-from trayassist.platform.output import Clipboard, OutputResult, SubprocessShell, TextOutput
+from trayassist.platform.output import OutputResult, TextOutput, X11Clipboard
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 
@@ -164,7 +164,7 @@ def test_unicode_arrives_intact_in_a_qt_line_edit(
     output.focus.mark()
     result = output.deliver(UNICODE, "type")
     assert result.inserted, result
-    assert result.method == "paste:ctrl+v:xclip"  # xdotool type mangles non-ASCII
+    assert result.method == "paste:ctrl+v:xlib"  # xdotool type mangles non-ASCII
     assert wait_for(lambda: win.text() == UNICODE, 10), repr(win.text())
     assert result.focus_checked and not result.focus_changed
 
@@ -191,7 +191,7 @@ def test_unicode_arrives_intact_in_xterm(
         assert wait_for(out.exists, 10)  # the shell inside is running
         xdotool(xenv, "windowfocus", "--sync", wid)
         result = output.deliver(UNICODE, "type")
-        assert result.method == "paste:shift+insert:xclip"  # xterm pastes PRIMARY
+        assert result.method == "paste:shift+insert:xlib"  # xterm pastes PRIMARY
         output.deliver("\n", "type")  # cat writes the line out on Enter
         assert wait_for(lambda: out.read_text(encoding="utf-8") == UNICODE + "\n", 10), \
             repr(out.read_text(encoding="utf-8"))
@@ -203,7 +203,7 @@ def test_unicode_arrives_intact_in_xterm(
 def test_paste_restores_the_previous_clipboard(
     output: TextOutput, windows: Callable[[str], Window], xenv: dict[str, str]
 ) -> None:
-    clip = Clipboard(SubprocessShell(xenv), "x11")
+    clip = X11Clipboard.for_env(xenv)
     assert clip.set("previous ✓ clipboard")
     win = windows("ta-restore")
     focus(xenv, win)
@@ -220,7 +220,7 @@ def test_clipboard_mode_copies_without_typing(
     focus(xenv, win)
     result = output.deliver("copy me 😀", "clipboard")
     assert result.on_clipboard and not result.inserted
-    assert Clipboard(SubprocessShell(xenv), "x11").get() == "copy me 😀"
+    assert X11Clipboard.for_env(xenv).get() == "copy me 😀"
     xdotool(xenv, "type", "z")  # marker: anything typed before would precede it
     assert wait_for(lambda: win.text() == "z", 10), repr(win.text())
 
@@ -235,7 +235,7 @@ def test_focus_change_copies_instead_of_typing(
     result = output.deliver("meant for the first window", "type")
     assert result.focus_changed and not result.inserted and result.on_clipboard
     assert result.notice is not None
-    assert Clipboard(SubprocessShell(xenv), "x11").get() == "meant for the first window"
+    assert X11Clipboard.for_env(xenv).get() == "meant for the first window"
     xdotool(xenv, "type", "z")  # marker in the now-focused window
     assert wait_for(lambda: second.text() == "z", 10), repr(second.text())
     assert first.text() == ""
@@ -287,3 +287,25 @@ def test_hold_chord_marks_focus_and_dictation_lands_in_that_window(
     result = output.deliver("dictated: Grüße ✓", "type")  # off the listener thread
     assert result.inserted and result.focus_checked and not result.focus_changed
     assert wait_for(lambda: win.text() == "dictated: Grüße ✓", 10), repr(win.text())
+
+
+def test_an_unchanged_clipboard_is_read_once_for_press_and_paste(xenv: dict[str, str]) -> None:
+    """warm() at key press reads the clipboard; the paste's snapshot reuses it while the
+    owner and its TIMESTAMP are unchanged, so a big copied image is converted only once."""
+    from trayassist.platform.output import X11Clipboard
+    from trayassist.platform.output.x11_selection import SelectionTarget, X11Selections
+
+    owner = X11Selections(xenv)
+    serial = owner.own("CLIPBOARD", [SelectionTarget("image/x-test", b"\x89" * 300_000)])
+    clip = X11Clipboard.for_env(xenv)
+    first, second = clip.snapshot(), clip.snapshot(data=True)  # key press, then paste
+    assert first is not None and second is not None and first.ref != second.ref
+    assert [t.name for t in first.targets] == [t.name for t in second.targets] == ["image/x-test"]
+    assert first.targets[0].data == b"" and second.targets[0].data == b"\x89" * 300_000  # kept in the helper
+    assert owner.fetch_count(serial) == 1  # TARGETS and TIMESTAMP aside, read once
+    owner.forget(serial)
+    newer = owner.own("CLIPBOARD", [SelectionTarget("image/x-test", b"new")])
+    third = clip.snapshot(data=True)
+    assert third is not None and third.targets[0].data == b"new" and owner.fetch_count(newer) == 1
+    owner.close()
+    clip.close()

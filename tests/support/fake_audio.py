@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from trayassist.core.transcribe.engine import ChunkText
+from trayassist.core.transcribe.decoding import ChunkText
 from trayassist.core.transcribe.streaming import Word
 
 RATE = 16000

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
 from tests.unit.core.history.support import Clock, MemoryKeyring, keyring_store
@@ -84,11 +83,12 @@ def test_newest_first_and_live_search(qtbot: Any, make_window: Callable[..., His
 
 def test_keyboard_copy_delete_and_escape(qtbot: Any, make_window: Callable[..., HistoryWindow],
                                          store: HistoryStore) -> None:
-    w = make_window()
+    copied: list[str] = []
+    w = make_window(copy_text=lambda text: copied.append(text) or True)
     w.list.setFocus()
     w.list.setCurrentRow(1)
     qtbot.keyClick(w.list, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
-    assert QGuiApplication.clipboard().text() == "Milkshake recipe"
+    assert copied == ["Milkshake recipe"]  # through the platform clipboard, which adds the hints
     qtbot.keyClick(w.list, Qt.Key.Key_Delete)
     assert texts(w) == ["water the plants", "call the dentist", "buy milk tomorrow"]
     assert store.count() == 3 and w.status.text().startswith("Deleted 1 item")
@@ -175,3 +175,15 @@ def test_store_calls_go_through_run_task(make_window: Callable[..., HistoryWindo
     newer_done(newer_func(), None)
     older_done(older_func(), None)  # a late, older answer must not win
     assert texts(w) == ["call the dentist"]
+
+
+def test_copy_goes_through_the_given_clipboard_function(make_window: Callable[..., HistoryWindow]) -> None:
+    copied: list[str] = []
+    w = make_window(copy_text=lambda text: copied.append(text) or True)
+    w.list.setCurrentRow(1)
+    w.copy_selected()
+    assert copied == ["Milkshake recipe"] and w.status.text() == "Copied 1 item"
+    failing = make_window(copy_text=lambda text: False)
+    failing.list.setCurrentRow(1)
+    failing.copy_selected()
+    assert failing.last_error == "Could not copy to the clipboard"

@@ -88,3 +88,63 @@ def test_malformed_and_oversized_get_an_error_and_the_server_survives(qtbot, ser
 def test_nobody_listening_is_not_running(tmp_path: Path) -> None:
     with pytest.raises(ipc_client.NotRunning):
         ipc_client.call(str(tmp_path / "none.sock"), "status", timeout=1)
+
+
+def _connect_as(uid: int, path: str) -> tuple[int, int]:
+    """Fork a child that becomes `uid`, sends a status request to `path` and writes what
+    came back to a pipe; returns (pid, read end). The child never touches Qt."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        code = 1
+        try:
+            os.setgid(uid)
+            os.setuid(uid)
+            s = socket.socket(socket.AF_UNIX)
+            s.settimeout(5)
+            s.connect(path)
+            s.sendall(b'{"cmd":"status"}\n')
+            data = b""
+            while chunk := s.recv(4096):
+                data += chunk
+            os.write(w, b"reply:" + data)
+            code = 0
+        except OSError as exc:
+            os.write(w, f"error:{type(exc).__name__}".encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(w)
+    return pid, r
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to connect as another uid")
+def test_a_client_of_another_user_is_refused_even_if_the_socket_mode_lets_it_in(qtbot) -> None:
+    """SO_PEERCRED, not the file mode, decides: loosen the mode and another uid still gets
+    nothing, and its request never reaches a command."""
+    import shutil
+    import tempfile
+
+    d = tempfile.mkdtemp(prefix="trayassist-ipc-", dir="/tmp")
+    os.chmod(d, 0o755)  # reachable by the other uid, as a careless setup would be
+    name = os.path.join(d, "ipc.sock")
+    seen = []
+    srv = IpcServer(name, lambda request, reply: (seen.append(request), reply(encode_reply(True, {}))))
+    srv.listen()
+    try:
+        os.chmod(name, 0o777)
+        pid, out = _connect_as(65534, name)
+        qtbot.waitUntil(lambda: os.waitpid(pid, os.WNOHANG)[0] == pid, timeout=10000)
+        got = os.read(out, 4096)
+        os.close(out)
+        assert got in (b"reply:", b"error:ConnectionResetError", b"error:BrokenPipeError"), got  # aborted either way
+        assert seen == []
+        # Our own user still gets through (our client insists on private modes).
+        os.chmod(name, 0o700)
+        os.chmod(d, 0o700)
+        t, box = call_in_thread(name, "status")
+        qtbot.waitUntil(lambda: not t.is_alive(), timeout=5000)
+        assert box["reply"]["ok"] and len(seen) == 1
+    finally:
+        srv.close()
+        shutil.rmtree(d)

@@ -47,3 +47,26 @@ def test_hands_free_limits_and_live_text_are_edited(qtbot) -> None:
     dialog.partial_text.setChecked(False)
     value = dialog.value()
     assert (value.toggle_silence_stop_s, value.toggle_max_s, value.partial_text) == (0, 120, False)
+
+
+def test_models_button_opens_the_model_manager_and_its_choice_is_kept(qtbot) -> None:
+    opened = []
+    dialog = SettingsDialog(Settings(), input_devices=lambda: [], on_models=lambda: opened.append(True))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.models_button.isVisible() and "&" in dialog.models_button.text()
+    qtbot.mouseClick(dialog.models_button, Qt.MouseButton.LeftButton)
+    assert opened == [True] and dialog.isVisible()
+    dialog.retention.setCurrentIndex(dialog.retention.findData("24h"))  # an edit in progress here
+    # The model manager saved a model and a device meanwhile: Save here must not undo them.
+    dialog.adopt(Settings(model="small", device="cpu", compute_type="float32"))
+    value = dialog.value()
+    assert (value.model, value.device, value.compute_type, value.history_retention) == (
+        "small", "cpu", "float32", "24h")
+
+
+def test_without_a_model_manager_there_is_no_models_button(qtbot) -> None:
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    assert not dialog.models_button.isVisibleTo(dialog)

@@ -36,15 +36,15 @@ def test_alert_and_own_connections_turn_the_icon_red() -> None:
 
 def test_menu_has_the_documented_actions(qtbot) -> None:
     calls = []
-    names = ("toggle", "cancel", "history", "privacy", "transcribe_file", "settings", "about", "quit", "forget_5m",
-             "forget_today")
+    names = ("toggle", "cancel", "history", "privacy", "transcribe_file", "settings", "models", "about", "quit",
+             "forget_5m", "forget_today")
     actions = {k: (lambda *_a, k=k: calls.append(k)) for k in names}
     paused = []
     tray = Tray(actions, paused.append)
     texts = [a.text() for a in tray.contextMenu().actions() if a.text() and a.isVisible()]
     labels = [t.replace("&", "") for t in texts]
-    assert labels == ["Start listening", "History…", "Privacy…", "Transcribe a file…", "Settings…", "Forget",
-                      "Pause indicators", "About TrayAssist", "Quit"]
+    assert labels == ["Start listening", "History…", "Privacy…", "Transcribe a file…", "Settings…",
+                      "Speech models…", "Forget", "Pause indicators", "About TrayAssist", "Quit"]
     keys = [t[t.index("&") + 1].lower() for t in texts]  # every entry reachable from the keyboard
     assert len(set(keys)) == len(keys), texts
     forget = next(a for a in tray.contextMenu().actions() if a.text() == "&Forget").menu()

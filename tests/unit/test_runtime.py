@@ -237,3 +237,14 @@ def test_the_hotkey_hears_only_real_changes_of_listening(tmp_path: Path) -> None
     rig.controller.cancel()
     rig.bus.publish(StatusChanged(rig.controller.status()))
     assert synced == [True, False]
+
+
+def test_the_llm_may_trust_one_named_user_and_a_wrong_name_turns_only_the_llm_off() -> None:
+    import os
+
+    from trayassist.builder import trusted_uids
+
+    assert trusted_uids("") is None  # the client's default: you and root
+    assert trusted_uids("root") == {os.geteuid(), 0}
+    with pytest.raises(ValueError, match="no user named 'nobody-here'"):
+        trusted_uids("nobody-here")

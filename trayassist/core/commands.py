@@ -146,7 +146,12 @@ def app_commands(controller: Controller, actions: AppActions) -> CommandTable:
             store = actions.history()
             if store is None:
                 return {"wiped": False}  # not open here: the CLI erases the files itself
-            store.wipe()
+            from trayassist.core.history.errors import HistoryError
+
+            try:
+                store.wipe()
+            except HistoryError as exc:  # e.g. "wipe incomplete": the keyring was unreachable
+                raise UserError(str(exc).splitlines()[0]) from None
             return {"wiped": True}
 
         actions.history_lane.submit(run, done)

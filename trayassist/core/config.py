@@ -79,6 +79,9 @@ class Settings:
     llm_enabled: bool = False
     llm_url: str = "http://127.0.0.1:8080/v1"
     llm_model: str = ""
+    # The local LLM server must run as you or root; name a system user to trust as well
+    # (Ollama's service runs as "ollama"): another user on 127.0.0.1 could read your questions.
+    llm_trusted_user: str = ""
     # Desktop
     start_at_login: bool = False
 

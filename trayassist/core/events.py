@@ -6,6 +6,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from trayassist.core.status import Level, Status
@@ -66,6 +67,31 @@ class DownloadNeeded:
     message: str
 
 
+class DownloadPhase(StrEnum):
+    STARTING = "starting"
+    DOWNLOADING = "downloading"
+    VERIFYING = "verifying"
+    FINISHED = "finished"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class DownloadProgress:
+    """A model download (in its child process) moved on; the last one of a download has
+    phase finished, failed or cancelled. `total` 0: the size is not known yet."""
+
+    name: str
+    phase: DownloadPhase
+    done: int = 0
+    total: int = 0
+    message: str = ""  # one line when it failed
+
+    @property
+    def ended(self) -> bool:
+        return self.phase in (DownloadPhase.FINISHED, DownloadPhase.FAILED, DownloadPhase.CANCELLED)
+
+
 @dataclass(frozen=True)
 class HistoryChanged:
     """The history was (re)opened, or is not available: windows drop the old store."""
@@ -75,7 +101,7 @@ class HistoryChanged:
     erased: bool = False  # records were erased (any way): what windows show is stale
 
 
-Event = (StatusChanged | UtteranceDone | PartialText | Notice | SettingsChanged | DownloadNeeded
+Event = (StatusChanged | UtteranceDone | PartialText | Notice | SettingsChanged | DownloadNeeded | DownloadProgress
          | HistoryChanged)
 Listener = Callable[[Event], None]
 

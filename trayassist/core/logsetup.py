@@ -1,8 +1,7 @@
 """Logging to the log dir with rotation, and the last-resort crash handler.
 
-Crash logs keep the exception type and the stack (files, lines, functions) but
-not the exception message or local variables: those can quote what the user
-said, and transcripts never reach a log.
+Crash logs and every logged traceback keep the exception type and the stack but not the
+exception message or locals: those can quote what the user said.
 """
 
 from __future__ import annotations
@@ -17,11 +16,70 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from trayassist import __version__
 from trayassist.core.paths import Paths
 
 FORMAT = "%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s"
+MESSAGE_LEFT_OUT = "(the exception message is left out on purpose: it may quote a transcript)"
+
+
+def exception_summary(exc_type: type[BaseException], exc: BaseException | None, tb: TracebackType | None) -> list[str]:
+    """Type and stack of an exception and of its causes, never their messages."""
+    lines: list[str] = []
+    seen: set[int] = set()
+    while True:
+        lines.append(f"Exception: {exc_type.__module__}.{exc_type.__qualname__}")
+        lines += [f"  {f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_tb(tb)]
+        if exc is None:
+            return lines
+        seen.add(id(exc))
+        nxt = exc.__cause__ or (None if exc.__suppress_context__ else exc.__context__)
+        if nxt is None or id(nxt) in seen:
+            return lines
+        lines.append("raised while handling:" if exc.__cause__ is None else "caused by:")
+        exc, exc_type, tb = nxt, type(nxt), nxt.__traceback__
+
+
+class PrivateFormatter(logging.Formatter):
+    """A formatter whose tracebacks carry types and stacks, not exception messages.
+
+    Every handler we install uses it, so `log.exception(...)` and `exc_info=` cannot
+    put a transcript quoted in an exception message into a log file or onto stderr.
+    """
+
+    def formatException(self, ei: Any) -> str:  # noqa: N802 (logging's name)
+        exc_type, exc, tb = ei
+        if exc_type is None:
+            return ""
+        return "\n".join([*exception_summary(exc_type, exc, tb), MESSAGE_LEFT_OUT])
+
+    def format(self, record: logging.LogRecord) -> str:
+        # Another formatter may have cached the full traceback text on the record, and
+        # `log.warning("failed: %s", exc)` would print the message: name the type instead.
+        cached, args = record.exc_text, record.args
+        record.exc_text = None
+        if isinstance(args, tuple) and any(isinstance(a, BaseException) for a in args):
+            record.args = tuple(describe_exception(a) if isinstance(a, BaseException) else a for a in args)
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text, record.args = cached, args
+
+
+class _Described(str):
+    """Prints the same with %s and %r."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def describe_exception(exc: BaseException) -> str:
+    """What a log line may say about an exception: its type, and an OS error's errno text."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return _Described(f"{type(exc).__name__}: {exc.strerror}")
+    return _Described(type(exc).__name__)
 
 
 def setup_logging(paths: Paths, verbose: bool = False, to_stderr: bool = False) -> None:
@@ -32,12 +90,12 @@ def setup_logging(paths: Paths, verbose: bool = False, to_stderr: bool = False) 
     handler = logging.handlers.RotatingFileHandler(
         paths.log_file, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
     )
-    handler.setFormatter(logging.Formatter(FORMAT))
+    handler.setFormatter(PrivateFormatter(FORMAT))
     root.addHandler(handler)
     os.chmod(paths.log_file, 0o600)
     if to_stderr:
         err = logging.StreamHandler()
-        err.setFormatter(logging.Formatter("trayassist: %(levelname)s %(message)s"))
+        err.setFormatter(PrivateFormatter("trayassist: %(levelname)s %(message)s"))
         err.setLevel(logging.WARNING)
         root.addHandler(err)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
@@ -47,15 +105,12 @@ def setup_logging(paths: Paths, verbose: bool = False, to_stderr: bool = False) 
 
 
 def crash_report(exc_type: type[BaseException], tb: TracebackType | None) -> str:
-    frames = traceback.extract_tb(tb)
     lines = [
         f"TrayAssist {__version__} crashed at {time.strftime('%Y-%m-%d %H:%M:%S')}",
         f"Python {sys.version.split()[0]} on {sys.platform}",
-        f"Exception: {exc_type.__module__}.{exc_type.__qualname__}",
-        "(the exception message is left out on purpose: it may quote a transcript)",
-        "Stack:",
+        MESSAGE_LEFT_OUT,
+        *exception_summary(exc_type, None, tb),
     ]
-    lines += [f"  {f.filename}:{f.lineno} in {f.name}" for f in frames]
     return "\n".join(lines) + "\n"
 
 

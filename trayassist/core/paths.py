@@ -54,13 +54,22 @@ class Paths:
         )
 
     def ensure(self) -> Paths:
-        """Create the directories, private to the user (0700)."""
+        """Create the directories, private to the user (0700). The runtime dir (the IPC
+        socket, the instance lock) must be ours: EndpointRefused otherwise, and never a
+        chmod of someone else's directory."""
+        from trayassist.core.ipc_peer import check_private_dir
+
+        posix = os.name == "posix"
         for p in (self.config, self.data, self.cache, self.state, self.log, self.runtime):
             p.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if posix and p == self.runtime and (p.is_symlink() or p.lstat().st_uid != os.geteuid()):
+                check_private_dir(p)  # not ours: raises, saying why
             try:
                 os.chmod(p, 0o700)
             except OSError:  # pragma: no cover - e.g. a filesystem without modes
                 pass
+        if posix:
+            check_private_dir(self.runtime)
         return self
 
     @property

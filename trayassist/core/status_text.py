@@ -26,7 +26,8 @@ def describe(status: Status) -> str:
         return "\n".join(lines)
     others = status.mic_others
     if others:
-        names = ", ".join(sorted({str(o.get("name") or o.get("exe") or o.get("pid")) for o in others}))
+        names = ", ".join(sorted({str(o.get("label") or o.get("name") or o.get("exe") or o.get("pid"))
+                                  for o in others}))
         lines.append(f"Also using the microphone: {names}")
     else:
         lines.append("No other program is using the microphone")

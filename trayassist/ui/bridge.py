@@ -6,6 +6,7 @@ from PySide6.QtCore import QObject, Signal
 
 from trayassist.core.events import (
     DownloadNeeded,
+    DownloadProgress,
     Event,
     EventBus,
     HistoryChanged,
@@ -24,6 +25,7 @@ class Bridge(QObject):
     notice = Signal(object)
     settings_changed = Signal(object)
     download_needed = Signal(object)
+    download_progress = Signal(object)  # a DownloadProgress
     history_changed = Signal(object)
 
     def __init__(self, bus: EventBus) -> None:
@@ -44,5 +46,7 @@ class Bridge(QObject):
             self.settings_changed.emit(event)
         elif isinstance(event, DownloadNeeded):
             self.download_needed.emit(event)
+        elif isinstance(event, DownloadProgress):
+            self.download_progress.emit(event)
         elif isinstance(event, HistoryChanged):
             self.history_changed.emit(event)

@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import (
     QCloseEvent,
-    QGuiApplication,
     QKeyEvent,
     QKeySequence,
     QShortcut,
@@ -45,6 +44,9 @@ Done = Callable[[Any, BaseException | None], None]
 RunTask = Callable[[Callable[[], Any], Done], Any]
 AskPath = Callable[[QWidget, str, str], str | None]  # (parent, fmt, suggested name) -> path
 Confirm = Callable[[QWidget, str, str], bool]  # (parent, title, text) -> yes?
+CopyText = Callable[[str], bool]  # TextOutput.copy: the clipboard with the history hints
+# Clipboard managers keep no history of content that carries these (KDE's convention, which
+# Klipper and CopyQ honour, and CopyQ's own marker); platform/output does the same.
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 _FILTERS = {"md": "Markdown (*.md)", "json": "JSON (*.json)"}
@@ -101,8 +103,10 @@ class HistoryWindow(QWidget):
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         limit: int = 500,
         search_delay_ms: int = 150,
+        copy_text: CopyText = lambda _text: False,
     ) -> None:
         super().__init__(parent)
+        self._copy_text = copy_text
         self.setWindowTitle("TrayAssist history")
         self.resize(720, 480)
         self._store = store
@@ -266,9 +270,14 @@ class HistoryWindow(QWidget):
 
     def copy_selected(self) -> None:
         texts = [self._records[i].text for i in self.selected_ids() if i in self._records]
-        if texts:
-            QGuiApplication.clipboard().setText("\n\n".join(texts))
-            self._say(f"Copied {len(texts)} item{'s' if len(texts) != 1 else ''}")
+        if not texts:
+            return
+        text, said = "\n\n".join(texts), f"Copied {len(texts)} item{'s' if len(texts) != 1 else ''}"
+        # The platform clipboard (with the clipboard-manager hints), off the GUI thread; one
+        # clipboard path for the whole app (Qt's QClipboard crashed at exit on offscreen).
+        copy = self._copy_text
+        self._call(lambda: copy(text), lambda ok: self._say(said) if ok else
+                   self._say("Could not copy to the clipboard", error=True))
 
     def delete_selected(self) -> None:
         ids = self.selected_ids()

@@ -13,6 +13,7 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from trayassist.core.commands import CommandTable
 from trayassist.core.errors import UserError
+from trayassist.core.ipc_peer import peer_is_us
 from trayassist.core.ipc_protocol import MAX_MESSAGE_BYTES, ProtocolError, Request, encode_reply, parse_request
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,11 @@ class IpcServer(QObject):
     def _accept(self) -> None:
         while self._server.hasPendingConnections():
             sock = self._server.nextPendingConnection()
+            if not peer_is_us(int(sock.socketDescriptor())):  # the kernel's word, not the mode's
+                log.warning("IPC: refused a connection from another user")
+                sock.abort()
+                sock.deleteLater()
+                continue
             self._buffers[sock] = b""
             sock.readyRead.connect(lambda s=sock: self._read(s))
             sock.disconnected.connect(lambda s=sock: self._forget(s))

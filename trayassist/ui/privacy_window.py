@@ -113,7 +113,7 @@ class PrivacyWindow(QWidget):
         self.rates_label.setText(f"System upload {format_rate(net.get('up_bps', 0.0))} · "
                                  f"download {format_rate(net.get('down_bps', 0.0))}")
 
-        _fill(self.mic_table, [[u.get("name") or "?", str(u.get("pid") or "—"),
+        _fill(self.mic_table, [[u.get("label") or u.get("name") or "?", str(u.get("pid") or "—"),
                                 u.get("exe") or "unknown", u.get("device") or ""]
                                for u in others])
         _fill(self.net_table, [[t.get("name") or "?", str(t.get("pid")), t.get("exe") or "unknown",

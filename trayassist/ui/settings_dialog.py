@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QKeySequenceEdit,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -76,7 +77,8 @@ def _combo(labels: dict[str, str], current: str) -> QComboBox:
 
 class SettingsDialog(QDialog):
     def __init__(self, settings: Settings, input_devices: Callable[[], list[str]] | None = None,
-                 parent: QWidget | None = None, run_task: RunTask | None = None) -> None:
+                 parent: QWidget | None = None, run_task: RunTask | None = None,
+                 on_models: Callable[[], None] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("TrayAssist Settings")
         self._original = settings
@@ -94,6 +96,13 @@ class SettingsDialog(QDialog):
         self.model_path = QLineEdit(settings.model_path)
         self.model_path.setPlaceholderText("optional: a local model folder (wins over Model)")
         form.addRow("Model &folder:", self.model_path)
+        # Sizes, languages, checksums, downloads and the device live in the model manager.
+        self.models_button = QPushButton("Speech m&odels…")
+        self.models_button.setAutoDefault(False)
+        self.models_button.setVisible(on_models is not None)
+        if on_models is not None:
+            self.models_button.clicked.connect(on_models)
+        form.addRow("", self.models_button)
         self.language = QComboBox()
         self.language.setEditable(True)
         self.language.addItems(LANGUAGES)
@@ -184,6 +193,9 @@ class SettingsDialog(QDialog):
         form.addRow(self.llm)
         self.llm_url = QLineEdit(settings.llm_url)
         form.addRow("Local model &URL:", self.llm_url)
+        self.llm_trusted_user = QLineEdit(settings.llm_trusted_user)
+        self.llm_trusted_user.setPlaceholderText("only if its server runs as another user, e.g. ollama")
+        form.addRow("Server runs as &user:", self.llm_trusted_user)
         self.start_at_login = QCheckBox("Start TrayAssist when I log in")
         self.start_at_login.setChecked(settings.start_at_login)
         form.addRow(self.start_at_login)
@@ -223,9 +235,17 @@ class SettingsDialog(QDialog):
             spoken_replies=self.spoken.isChecked(),
             llm_enabled=self.llm.isChecked(),
             llm_url=self.llm_url.text().strip(),
+            llm_trusted_user=self.llm_trusted_user.text().strip(),
             start_at_login=self.start_at_login.isChecked(),
             **self.dictation.changes(),
         )
+
+    def adopt(self, settings: Settings) -> None:
+        """Settings saved elsewhere while this dialog is open (the model manager): take its
+        model choice and every field not shown here; what the user edits here stays."""
+        self._original = settings
+        self.model.setCurrentIndex(max(0, self.model.findData(settings.model)))
+        self.model_path.setText(settings.model_path)
 
     def accept(self) -> None:
         try:

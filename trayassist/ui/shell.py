@@ -20,6 +20,7 @@ from trayassist.core.events import DownloadNeeded, EventBus, HistoryChanged, Not
 from trayassist.core.status import Status
 from trayassist.runtime import Runtime
 from trayassist.ui.bridge import Bridge
+from trayassist.ui.models_flow import ModelsFlow
 from trayassist.ui.notifier import Desktop, Notifier
 from trayassist.ui.tasks import TaskRunner
 from trayassist.ui.tray import Tray
@@ -27,7 +28,11 @@ from trayassist.ui.tray import Tray
 log = logging.getLogger(__name__)
 
 ABOUT = ("TrayAssist {version}\n\nYour voice is transcribed on this computer. Nothing is sent anywhere; "
-         "the tray shows which programs use the microphone and the network.")
+         "the tray shows which programs use the microphone and the network.\n\n"
+         "The assistant's understanding was trained on CLINC150 (Larson et al., EMNLP 2019; CC BY 3.0) "
+         "and SLURP (Bastianelli et al., EMNLP 2020; text CC BY 4.0). Their licences ship with the "
+         "model in resources/intents. Speech recognition: faster-whisper with OpenAI's Whisper "
+         "tiny.en (MIT).")
 
 
 class Shell(QObject):
@@ -43,12 +48,12 @@ class Shell(QObject):
         self.dialogs = dialogs
         self.windows: dict[str, Any] = {}
         self._settings_pending = False  # the Settings dialog waits for the device list
-        self._download_offered: set[str] = set()
         self.tray = Tray(
             actions={"toggle": lambda: runtime.ptt(controller.toggle),
                      "cancel": lambda: runtime.ptt(controller.cancel),
                      "history": self.show_history, "privacy": self.show_privacy,
-                     "settings": self.show_settings, "about": self.show_about, "quit": QApplication.quit,
+                     "settings": self.show_settings, "models": self.show_models,
+                     "about": self.show_about, "quit": QApplication.quit,
                      "transcribe_file": self.transcribe_file,
                      "forget_5m": lambda: self.forget("5m"), "forget_today": lambda: self.forget("today")},
             on_pause=self.set_paused,
@@ -56,12 +61,15 @@ class Shell(QObject):
         settings = controller.settings
         self.notifier = Notifier(self.tray, dialogs=dialogs, notifications=settings.notifications,
                                  show_text=settings.notification_text, desktop=desktop, lane=tasks.lane)
+        self.models = ModelsFlow(runtime, tasks, self.notifier, dialogs, lambda: controller.settings,
+                                 self._save, self._present)
         self.bridge = Bridge(bus)
         self.bridge.status_changed.connect(self._status_changed)
         self.bridge.notice.connect(self._notice)
         self.bridge.settings_changed.connect(self._settings_changed)
         self.bridge.utterance_done.connect(self._utterance_done)
         self.bridge.download_needed.connect(self.offer_download)
+        self.bridge.download_progress.connect(self.models.on_progress)
         self.bridge.history_changed.connect(self._history_changed)
         from trayassist.ui.partial_overlay import PartialOverlay
 
@@ -99,6 +107,10 @@ class Shell(QObject):
     def _settings_changed(self, event: SettingsChanged) -> None:
         self.notifier.notifications = event.settings.notifications
         self.notifier.show_text = event.settings.notification_text
+        self.models.on_settings(event.settings)
+        dialog = self.windows.get("settings")
+        if dialog is not None:
+            dialog.adopt(event.settings)  # a model chosen in the model manager while Settings is open
 
     def _history_changed(self, event: HistoryChanged) -> None:
         if event.erased:  # same store, fewer records: no decrypted text stays on screen
@@ -134,11 +146,18 @@ class Shell(QObject):
         if window is None:
             history_lane = runtime.lanes.history
             window = HistoryWindow(runtime.history_store,
-                                   run_task=lambda f, done: self.tasks.run_task(f, done, lane=history_lane))
+                                   run_task=lambda f, done: self.tasks.run_task(f, done, lane=history_lane),
+                                   copy_text=self._copy_text)
             self.windows["history"] = window
         self._present(window)
         if confirm_wipe:
             window.wipe()
+
+    def _copy_text(self, text: str) -> bool:
+        """History › Copy: the platform clipboard with the clipboard-manager hints."""
+        output = self.runtime.slots.output.get()
+        copy = getattr(output, "copy", None)
+        return bool(copy(text)) if copy is not None else False
 
     def forget(self, span: str) -> None:
         """Tray menu: forget the last 5 minutes / today, without opening the window."""
@@ -198,7 +217,7 @@ class Shell(QObject):
         def open_dialog(names: list[str] | None, _error: BaseException | None) -> None:
             self._settings_pending = False
             dialog = SettingsDialog(self.controller.settings, input_devices=lambda: names or [],
-                                    run_task=self.tasks.run_task)
+                                    run_task=self.tasks.run_task, on_models=self.show_models)
             dialog.accepted.connect(lambda: self._save_settings(dialog))
             dialog.finished.connect(lambda _r: self.windows.pop("settings", None))
             self.windows["settings"] = dialog
@@ -208,8 +227,9 @@ class Shell(QObject):
         self.tasks.run_task(self.runtime.input_devices, open_dialog)
 
     def _save_settings(self, dialog: Any) -> None:
-        settings = dialog.value()
+        self._save(dialog.value())
 
+    def _save(self, settings: Any) -> None:
         def saved(_result: Any, error: BaseException | None) -> None:
             if error is not None:
                 self.notifier.notify("Settings", f"not saved: {error}", "error")
@@ -234,26 +254,11 @@ class Shell(QObject):
         self.notifier.notify("TrayAssist", "TrayAssist is already running in the tray.")
 
     def offer_download(self, event: DownloadNeeded) -> None:
-        """The model is missing: ask once per model, download only after 'Download'."""
-        from trayassist.ui.download_dialog import DownloadDialog
+        """The model is missing: ask once per model, download only after 'Download' (with progress)."""
+        self.models.offer(event)
 
-        if not self.dialogs or event.name in self._download_offered:
-            self.notifier.notify("Model", event.message, "warning")
-            return
-        self._download_offered.add(event.name)
-        from trayassist.core.transcribe.models import human_size
-
-        dialog = DownloadDialog(event.name, human_size(event.approx_size or 0))
-        dialog.exec()
-        if not dialog.consented():
-            return
-        name = event.name
-
-        def done(_result: Any, error: BaseException | None) -> None:
-            self.notifier.notify("Model", f"{name} is ready." if error is None else str(error),
-                                 "info" if error is None else "error")
-
-        self.runtime.download(name, self.tasks.on_gui(done))
+    def show_models(self) -> None:
+        self.models.show_manager()
 
     def close(self) -> None:
         self.tray.hide()

@@ -162,7 +162,7 @@ class TranscribeFileDialog(QDialog):
                              else f"{name}: {outcome.error}")
 
     def _done(self, _written: int | None, error: BaseException | None) -> None:
-        from trayassist.core.transcribe.engine import Cancelled
+        from trayassist.core.transcribe.decoding import Cancelled
 
         self._cancel = None
         for w in (self.start_button, self.choose_button, self.format):

@@ -44,8 +44,11 @@ class Tray(QSystemTrayIcon):
         menu.addAction(self.cancel_action)
         menu.addSeparator()
         entries = (("&History…", "history"), ("&Privacy…", "privacy"),
-                   ("&Transcribe a file…", "transcribe_file"), ("&Settings…", "settings"))
+                   ("&Transcribe a file…", "transcribe_file"), ("&Settings…", "settings"),
+                   ("Speech &models…", "models"))
         for label, key in entries:
+            if key not in actions:
+                continue
             act = QAction(label, menu)
             act.triggered.connect(actions[key])
             menu.addAction(act)

@@ -1,3 +1,4 @@
+import io
 import logging
 import os
 import sys
@@ -43,6 +44,82 @@ def test_logs_go_under_basedir_with_private_mode(tmp_path: Path) -> None:
         for h in saved[0]:
             root.addHandler(h)
         root.setLevel(saved[1])
+
+
+@pytest.fixture
+def logging_to(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """setup_logging into a temp base dir and a stderr of our own; read() -> (file, stderr)."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    paths = Paths.from_basedir(tmp_path).ensure()
+    stderr = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", stderr)
+    setup_logging(paths, to_stderr=True)
+    ours = root.handlers[:]
+
+    def read() -> tuple[str, str]:
+        for h in ours:
+            h.flush()
+        return paths.log_file.read_text(), stderr.getvalue()
+
+    yield read
+    for h in ours:
+        root.removeHandler(h)
+        h.close()
+    for h in saved[0]:
+        root.addHandler(h)
+    root.setLevel(saved[1])
+
+
+CANARY = "canary-7f3a quoting the user: buy lavender soap"
+
+
+def _fail_deep() -> None:
+    try:
+        raise KeyError(f"inner {CANARY}")
+    except KeyError as inner:
+        raise ValueError(f"outer {CANARY}") from inner
+
+
+def test_logged_tracebacks_keep_the_stack_but_not_the_message(logging_to) -> None:
+    log = logging.getLogger("trayassist.test")
+    try:
+        _fail_deep()
+    except ValueError as exc:
+        log.exception("handling an utterance failed")
+        log.error("again with exc_info", exc_info=exc)
+        log.warning("and as an argument: %s (%r)", exc, exc)
+    try:
+        raise OSError(2, "No such file or directory", f"/tmp/{CANARY}")
+    except OSError as exc:
+        log.warning("open failed: %s", exc)
+    text, err = logging_to()
+    for out in (text, err):
+        assert CANARY not in out and "lavender" not in out
+    # What is left is enough to find the bug: types, files, functions, causes.
+    assert text.count("builtins.ValueError") == 2 and "builtins.KeyError" in text
+    assert "_fail_deep" in text and "caused by:" in text
+    assert "and as an argument: ValueError (ValueError)" in text
+    assert "open failed: FileNotFoundError: No such file or directory" in text
+    assert "handling an utterance failed" in err and "builtins.ValueError" in err
+
+
+def test_a_traceback_cached_by_another_handler_is_not_reused(logging_to) -> None:
+    # A handler added by a library formats first and caches the full text on the record.
+    other = logging.StreamHandler(open(os.devnull, "w"))  # noqa: SIM115
+    other.setFormatter(logging.Formatter("%(message)s"))
+    root = logging.getLogger()
+    root.handlers.insert(0, other)
+    try:
+        try:
+            raise RuntimeError(CANARY)
+        except RuntimeError:
+            logging.getLogger("lib").exception("library failure")
+    finally:
+        root.removeHandler(other)
+        other.stream.close()
+    text, err = logging_to()
+    assert CANARY not in text + err and "builtins.RuntimeError" in text
 
 
 def test_basedir_holds_every_directory(tmp_path: Path) -> None:

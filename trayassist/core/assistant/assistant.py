@@ -11,13 +11,29 @@ from typing import TYPE_CHECKING
 
 from trayassist.core.assistant.base import Outcome, Skill
 from trayassist.core.assistant.context import Context
+from trayassist.core.assistant.intent_model import IntentModel, IntentModelError
 from trayassist.core.assistant.result import NO_COMMAND, AssistantResult
 from trayassist.core.assistant.router import MARGIN, THRESHOLD, Router
+from trayassist.core.resources import resource_path
 
 if TYPE_CHECKING:  # urllib is only imported when an LLM is actually configured
     from trayassist.core.assistant.llm import LlmClient
 
 log = logging.getLogger(__name__)
+
+MODEL_FILE = ("intents", "model", "intent-model.npz")
+
+
+def bundled_model() -> IntentModel:
+    """The intent model shipped with the app (not loaded until first used)."""
+    return IntentModel(resource_path(*MODEL_FILE))
+
+
+class _Bundled:
+    """Default for `Assistant(model=...)`: the shipped model."""
+
+
+BUNDLED = _Bundled()
 
 _QUESTION = re.compile(r"^(?:what|who|why|how|when|where|which|is|are|can|could|should|do|does|"
                        r"did|will|would|explain|tell me)\b")
@@ -30,14 +46,30 @@ class Assistant:
     """
 
     def __init__(self, skills: Sequence[Skill], context: Context, llm: LlmClient | None = None,
-                 threshold: float = THRESHOLD, margin: float = MARGIN) -> None:
+                 threshold: float = THRESHOLD, margin: float = MARGIN,
+                 model: IntentModel | _Bundled | None = BUNDLED) -> None:
+        """`model`: the intent model (loaded on the first `handle`); by default the shipped one;
+        None matches with the skills' templates alone."""
         self.context = context
-        self.router = Router(skills, threshold=threshold, margin=margin)
+        self.model = bundled_model() if isinstance(model, _Bundled) else model
+        self.router = Router(skills, self.model, threshold=threshold, margin=margin)
         self.llm = llm
+
+    def warm(self) -> None:
+        """Load the intent model now (it otherwise loads on the first `handle`)."""
+        if self.model is not None:
+            self.model.load()
 
     def handle(self, text: str, dry_run: bool = False) -> AssistantResult:
         started = time.perf_counter()
-        decision = self.router.route(text, self.context)
+        try:
+            decision = self.router.route(text, self.context)
+        except IntentModelError as exc:
+            # A missing or damaged model must not take the templates (or dictation) down.
+            log.error("intent model unusable, matching with templates only: %s", exc)
+            self.model = None
+            self.router.model = None
+            decision = self.router.route(text, self.context)
         match_ms = (time.perf_counter() - started) * 1000
         skill, match = decision.skill, decision.match
         if skill is None or match is None:
@@ -72,9 +104,8 @@ class Assistant:
                                    match_ms=match_ms)
         try:
             answer = self.llm.ask(text)
-        except LlmError as exc:
-            return AssistantResult(text=text, skill="llm", intent="ask", reply=str(exc),
-                                   match_ms=match_ms)
+        except LlmError as exc:  # no answer: the words stay dictation and are typed
+            return AssistantResult(text=text, reply=f"{NO_COMMAND}; {exc}", match_ms=match_ms)
         return AssistantResult(text=text, skill="llm", intent="ask", params={"model": answer.model},
                                reply=answer.text, performed=True, model=answer.model,
                                match_ms=match_ms)

@@ -38,9 +38,23 @@ class Outcome:
 
 
 class Skill(ABC):
-    """One thing the assistant can do. Subclasses set `name` and implement match/run/preview."""
+    """One thing the assistant can do. Subclasses set `name` and implement match/run/preview.
+
+    With the intent model, the model proposes a label ("timers.set") and `parse` reads the
+    parameters; `match` (full-sentence templates) is the second, stricter way in."""
 
     name: str = ""
+    # Intents that destroy something (a list, an alarm, history): acted on only above the
+    # model's higher threshold for destructive actions.
+    destructive: frozenset[str] = frozenset()
+    # Intents the public training data has no examples of (privacy, history, "type …"): their
+    # full-sentence templates decide alone, as they did before the model, and go first.
+    template_only: frozenset[str] = frozenset()
+
+    def parse(self, label: str, utt: Utterance, ctx: Context) -> Match | None:
+        """Read the parameters of an utterance the model gave this skill (`label` is "skill" or
+        "skill.intent"). None means: this is not something the skill can do after all."""
+        return self.match(utt, ctx)
 
     @abstractmethod
     def match(self, utt: Utterance, ctx: Context) -> Match | None:

@@ -113,6 +113,29 @@ class HistoryActions(Protocol):
         ...
 
 
+class UndoLog:
+    """What the assistant destroyed this session, newest last, with how to put it back.
+
+    Kept in memory only (the undo data is as private as the list it restores) and bounded."""
+
+    LIMIT = 20
+
+    def __init__(self) -> None:
+        self._entries: list[tuple[str, Callable[[], str]]] = []
+
+    def push(self, what: str, restore: Callable[[], str]) -> None:
+        """`what` names the action ("removing your shopping list"); `restore` undoes it and
+        returns the reply."""
+        self._entries.append((what, restore))
+        del self._entries[:-self.LIMIT]
+
+    def peek(self) -> str | None:
+        return self._entries[-1][0] if self._entries else None
+
+    def pop(self) -> Callable[[], str] | None:
+        return self._entries.pop()[1] if self._entries else None
+
+
 Notifier = Callable[[str, str], None]  # (title, message)
 StatusSource = Callable[[], dict[str, Any]]  # returns the status JSON dict
 Runner = Callable[[Sequence[str]], int]  # runs argv without a shell, returns the exit code
@@ -130,6 +153,7 @@ class Context:
     privacy_status: StatusSource | None = None
     history: HistoryActions | None = None
     notify: Notifier | None = None
+    undo: UndoLog = field(default_factory=UndoLog)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -62,6 +62,8 @@ _FILLER_WORDS = {"um", "umm", "uh", "uhh", "uhm", "erm", "er", "hmm", "mm", "ple
 _LEAD = re.compile(
     r"^(?:hey|hi|okay|so|alright|all right|right|well|now|yo|"
     r"hey (?:computer|assistant|tray assist|trayassist)|"
+    # Other assistants' wake words: people say them out of habit.
+    r"(?:hey |okay |ok )?(?:olly|siri|alexa|google|cortana|computer|assistant)|"
     r"(?:could|can|would|will) you(?: please)?(?: just)?|would you mind|"
     r"i (?:want|need|would like) you to|i would like you to|go ahead and|just|quickly|"
     r"kindly|and)\b\s*"

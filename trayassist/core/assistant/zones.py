@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from functools import lru_cache
 
@@ -61,6 +62,55 @@ CITY_ZONES: dict[str, str] = {
     "greece": "Europe/Athens", "egypt": "Africa/Cairo", "kenya": "Africa/Nairobi",
     "new zealand": "Pacific/Auckland", "brazil": "America/Sao_Paulo", "mexico": "America/Mexico_City",
     "utc": "UTC", "gmt": "Etc/GMT",
+    # Zones by their spoken names and abbreviations.
+    "eastern": "America/New_York", "est": "America/New_York", "edt": "America/New_York",
+    "eastern standard": "America/New_York", "east coast": "America/New_York",
+    "central": "America/Chicago", "cst": "America/Chicago", "cdt": "America/Chicago",
+    "central standard": "America/Chicago",
+    "mountain": "America/Denver", "mst": "America/Denver", "mdt": "America/Denver",
+    "mountain standard": "America/Denver",
+    "pacific": "America/Los_Angeles", "pst": "America/Los_Angeles", "pdt": "America/Los_Angeles",
+    "pacific standard": "America/Los_Angeles", "west coast": "America/Los_Angeles",
+    "bst": "Europe/London", "cet": "Europe/Paris", "ist": "Asia/Kolkata", "jst": "Asia/Tokyo",
+    "aest": "Australia/Sydney", "hst": "Pacific/Honolulu", "akst": "America/Anchorage",
+    # US states by their main zone; countries people ask about.
+    "alabama": "America/Chicago", "alaska": "America/Anchorage", "arizona": "America/Phoenix",
+    "arkansas": "America/Chicago", "california": "America/Los_Angeles", "colorado": "America/Denver",
+    "connecticut": "America/New_York", "delaware": "America/New_York", "florida": "America/New_York",
+    "georgia": "America/New_York", "idaho": "America/Boise", "illinois": "America/Chicago",
+    "indiana": "America/Indiana/Indianapolis", "iowa": "America/Chicago", "kansas": "America/Chicago",
+    "kentucky": "America/New_York", "louisiana": "America/Chicago", "maine": "America/New_York",
+    "maryland": "America/New_York", "massachusetts": "America/New_York", "michigan": "America/Detroit",
+    "minnesota": "America/Chicago", "mississippi": "America/Chicago", "missouri": "America/Chicago",
+    "montana": "America/Denver", "nebraska": "America/Chicago", "nevada": "America/Los_Angeles",
+    "new hampshire": "America/New_York", "new jersey": "America/New_York", "new mexico": "America/Denver",
+    "new york state": "America/New_York", "north carolina": "America/New_York",
+    "north dakota": "America/Chicago", "ohio": "America/New_York", "oklahoma": "America/Chicago",
+    "oregon": "America/Los_Angeles", "pennsylvania": "America/New_York", "rhode island": "America/New_York",
+    "south carolina": "America/New_York", "south dakota": "America/Chicago", "tennessee": "America/Chicago",
+    "texas": "America/Chicago", "utah": "America/Denver", "vermont": "America/New_York",
+    "virginia": "America/New_York", "west virginia": "America/New_York", "wisconsin": "America/Chicago",
+    "wyoming": "America/Denver", "orlando": "America/New_York", "philadelphia": "America/New_York",
+    "detroit": "America/Detroit", "minneapolis": "America/Chicago", "new orleans": "America/Chicago",
+    "salt lake city": "America/Denver", "sacramento": "America/Los_Angeles", "reno": "America/Los_Angeles",
+    "miami beach": "America/New_York", "modesto": "America/Los_Angeles", "quito": "America/Guayaquil",
+    "america": "America/New_York", "usa": "America/New_York",
+    "united states": "America/New_York", "canada": "America/Toronto", "russia": "Europe/Moscow",
+    "australia": "Australia/Sydney", "argentina": "America/Argentina/Buenos_Aires",
+    "jamaica": "America/Jamaica", "portugal": "Europe/Lisbon", "netherlands": "Europe/Amsterdam",
+    "belgium": "Europe/Brussels", "switzerland": "Europe/Zurich", "austria": "Europe/Vienna",
+    "sweden": "Europe/Stockholm", "norway": "Europe/Oslo", "denmark": "Europe/Copenhagen",
+    "finland": "Europe/Helsinki", "poland": "Europe/Warsaw", "turkey": "Europe/Istanbul",
+    "israel": "Asia/Jerusalem", "saudi arabia": "Asia/Riyadh", "pakistan": "Asia/Karachi",
+    "bangladesh": "Asia/Dhaka", "nepal": "Asia/Kathmandu", "thailand": "Asia/Bangkok",
+    "vietnam": "Asia/Ho_Chi_Minh", "saigon": "Asia/Ho_Chi_Minh", "philippines": "Asia/Manila",
+    "indonesia": "Asia/Jakarta", "malaysia": "Asia/Kuala_Lumpur", "taiwan": "Asia/Taipei",
+    "nigeria": "Africa/Lagos", "south africa": "Africa/Johannesburg", "morocco": "Africa/Casablanca",
+    "ghana": "Africa/Accra", "ethiopia": "Africa/Addis_Ababa", "peru": "America/Lima",
+    "colombia": "America/Bogota", "chile": "America/Santiago", "venezuela": "America/Caracas",
+    "cuba": "America/Havana", "scotland": "Europe/London", "wales": "Europe/London",
+    "britain": "Europe/London", "great britain": "Europe/London", "united kingdom": "Europe/London",
+    "zimbabwe": "Africa/Harare", "europe": "Europe/Brussels", "hanoi city": "Asia/Bangkok",
 }
 
 
@@ -76,6 +126,32 @@ def _zone_names() -> dict[str, str]:
         names.setdefault(spoken.rsplit("/", 1)[-1], key)
     names.update(CITY_ZONES)
     return names
+
+
+NOT_PLACE = {"what", "the", "is", "it", "time", "timezone", "zone", "in", "of", "for", "at", "now", "right",
+              "current", "currently", "today", "moment", "which", "a", "me", "tell", "please", "there",
+              "here", "like", "do", "you", "know", "standard", "and", "between", "difference", "city",
+              "day", "date", "clock", "hour", "hours", "set", "to", "my", "s", "local", "zones", "am",
+              "pm", "from", "when", "if", "where", "how", "many", "ahead", "behind", "convert", "met", "wet",
+              "us", "eet"}
+
+
+def find_place(text: str) -> tuple[str, str] | None:
+    """(zone key, name) of the first known place named anywhere in `text`, longest name first;
+    falls back to fuzzy matching ("tokio") on the words after "in"."""
+    tokens = text.split()
+    names = _zone_names()
+    for i in range(len(tokens)):
+        for n in (4, 3, 2, 1):
+            span = " ".join(tokens[i:i + n])
+            if i + n <= len(tokens) and span in names and span not in NOT_PLACE:
+                return names[span], span
+    m = re.search(r"\b(?:in|at|for) ((?:[a-z]+ ?){1,3})", text)
+    if m:
+        words = [w for w in m.group(1).split() if w not in NOT_PLACE]
+        if words:
+            return find_zone(" ".join(words))
+    return None
 
 
 def find_zone(place: str) -> tuple[str, str] | None:

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from trayassist.core.config import Settings
+from trayassist.core.history.database import aside_stamp, utc_now
+from trayassist.core.history.errors import WipeIncomplete
 from trayassist.core.history.keys import (
     KdfParams,
     KeyManager,
@@ -15,7 +17,7 @@ from trayassist.core.history.keys import (
     KeyringProvider,
     provider_for,
 )
-from trayassist.core.history.store import HistoryStore, aside_stamp, utc_now
+from trayassist.core.history.store import HistoryStore
 from trayassist.core.paths import Paths
 
 KEY_META_NAME = "history-key.json"
@@ -68,13 +70,14 @@ def set_history_aside(paths: Paths, clock: Callable[[], datetime] = utc_now) -> 
 def wipe_without_key(paths: Paths, keyring_module: Any = None) -> bool:
     """Erase the history when it cannot be unlocked (forgotten passphrase, no keyring):
     destroy a keyring key if one is recorded, drop the key record, delete the database
-    and anything kept aside. Returns False when there was nothing to erase."""
-    from trayassist.core.history import dbfile
+    and anything kept aside. Returns False when there was nothing to erase; raises
+    WipeIncomplete when a keyring key could not be destroyed (it is kept pending)."""
+    from trayassist.core.history import dbfile, erase
 
     meta_path = key_meta_path(paths)
     cleanup: tuple[KeyProvider, ...] = (KeyringProvider(keyring_module),) if keyring_module else ()
     keys = KeyManager(meta_path, _DiskOnly(), cleanup)
-    found = meta_path.exists() or paths.history_db.exists()
+    found = meta_path.exists() or paths.history_db.exists() or keys.pending_path.exists()
     keys.destroy()
     dbfile.unlink_all(paths.history_db)
     for path in paths.data.glob(f"{paths.history_db.name}.aside-*"):
@@ -83,6 +86,9 @@ def wipe_without_key(paths: Paths, keyring_module: Any = None) -> bool:
     for path in paths.data.glob(f"{KEY_META_NAME}.aside-*"):
         found = True
         keys.destroy_aside(path)
+    pending = keys.pending()
+    if pending:
+        raise WipeIncomplete(erase.pending_message(pending))
     return found
 
 

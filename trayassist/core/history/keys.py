@@ -6,10 +6,7 @@ plus the passphrase salt, KDF parameters and a verifier; never the key itself.
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import hashlib
-import hmac
 import json
 import os
 import secrets
@@ -22,23 +19,32 @@ from trayassist.core.history.crypto import KEY_BYTES
 from trayassist.core.history.errors import (
     FRESH_HINT,
     KeyBackendChanged,
-    KeyMismatch,
     KeyMissing,
     KeyRecordDamaged,
     KeyUnavailable,
-    WrongPassphrase,
 )
+from trayassist.core.history.keyring_key import (
+    CHOICES_HINT,
+    KeyringProvider,
+    describe_backend,
+    is_secure_backend,
+    secure_backend,
+)
+from trayassist.core.history.passphrase_key import KdfParams, PassphraseProvider
+
+# The providers live in their own modules; callers may keep importing them from here.
+__all__ = ["KdfParams", "KeyringProvider", "PassphraseProvider", "describe_backend", "is_secure_backend",
+           "secure_backend"]
 
 META_VERSION = 1
-KEYRING_SERVICE = "trayassist"
+# Backends holding keys outside our files: destroying their key needs them reachable.
+EXTERNAL_BACKENDS = ("keyring",)
+_PENDING_FIELDS = ("key_id", "backend", "keyring_service")
 BACKEND_LABELS = {
     "keyring": "the OS keyring",
     "passphrase": "a passphrase",
     "session": "memory only (this session)",
 }
-# Backends that keep secrets in plain or home-made form, or not at all.
-_INSECURE_MODULES = ("keyring.backends.fail", "keyring.backends.null", "keyrings.alt")
-CHOICES_HINT = "set history_key_backend to passphrase, session or off"
 
 
 @dataclass(frozen=True)
@@ -60,195 +66,6 @@ class KeyProvider(Protocol):
 
 def label(backend: str) -> str:
     return BACKEND_LABELS.get(backend, backend)
-
-
-# ---- OS keyring --------------------------------------------------------------
-def is_secure_backend(backend: Any) -> bool:
-    """False for fail/null and keyrings.alt backends, and anything derived from them."""
-    for cls in type(backend).__mro__:
-        module = cls.__module__
-        if any(module == m or module.startswith(m + ".") for m in _INSECURE_MODULES):
-            return False
-    return True
-
-
-def secure_backend(keyring_module: Any) -> Any | None:
-    """The best secure backend, looking inside the chainer so a write never falls
-    through to a plaintext file backend chained behind the real one."""
-    try:
-        active = keyring_module.get_keyring()
-    except Exception:  # a broken keyring install is just "no keyring"
-        return None
-    children = getattr(active, "backends", None)
-    candidates = list(children) if type(active).__name__ == "ChainerBackend" and children else [active]
-    secure = [b for b in candidates if is_secure_backend(b)]
-    if not secure:
-        return None
-    return max(secure, key=lambda b: float(getattr(b, "priority", 0) or 0))
-
-
-def describe_backend(keyring_module: Any) -> str:
-    try:
-        active = keyring_module.get_keyring()
-    except Exception as exc:
-        return f"broken keyring ({type(exc).__name__})"
-    return f"{type(active).__module__}.{type(active).__name__}"
-
-
-class KeyringProvider:
-    """Random 32-byte master key, base64 in the OS keyring under the key id."""
-
-    name = "keyring"
-    persistent = True
-
-    def __init__(self, keyring_module: Any, service: str = KEYRING_SERVICE) -> None:
-        self._keyring = keyring_module
-        self._service = service
-
-    def _backend(self) -> Any:
-        backend = secure_backend(self._keyring)
-        if backend is None:
-            raise KeyUnavailable(
-                f"no secure OS keyring (found {describe_backend(self._keyring)}); {CHOICES_HINT}"
-            )
-        return backend
-
-    @staticmethod
-    def _user(key_id: str) -> str:
-        return f"history-key-{key_id}"
-
-    def create(self, key_id: str) -> tuple[bytes, dict[str, Any]]:
-        key = secrets.token_bytes(KEY_BYTES)
-        try:
-            self._backend().set_password(
-                self._service, self._user(key_id), base64.b64encode(key).decode()
-            )
-        except KeyUnavailable:
-            raise
-        except Exception as exc:
-            raise KeyUnavailable(f"could not store the history key in the OS keyring ({type(exc).__name__})") from None
-        return key, {"keyring_service": self._service}
-
-    def load(self, key_id: str, meta: dict[str, Any]) -> bytes:
-        try:
-            value = self._backend().get_password(self._service, self._user(key_id))
-        except KeyUnavailable:
-            raise
-        except Exception as exc:
-            raise KeyUnavailable(f"could not read the OS keyring ({type(exc).__name__}); is it unlocked?") from None
-        if value is None:
-            raise KeyMissing(
-                f"the history key {key_id} is missing from the OS keyring; "
-                "start a new history (the old one is kept aside)"
-            )
-        try:
-            key = base64.b64decode(value, validate=True)
-        except ValueError:
-            key = b""
-        if len(key) != KEY_BYTES:
-            raise KeyMismatch(f"the OS keyring entry for history key {key_id} is damaged")
-        return key
-
-    def destroy(self, key_id: str, meta: dict[str, Any]) -> None:
-        backend = secure_backend(self._keyring)
-        if backend is None:
-            return
-        try:
-            backend.delete_password(self._service, self._user(key_id))
-        except Exception as exc:  # PasswordDeleteError: already gone
-            if self.holds(key_id, meta):
-                raise KeyUnavailable(
-                    f"could not delete the history key from the OS keyring ({type(exc).__name__})"
-                ) from None
-
-    def holds(self, key_id: str, meta: dict[str, Any]) -> bool:
-        backend = secure_backend(self._keyring)
-        if backend is None:
-            return False
-        try:
-            return backend.get_password(self._service, self._user(key_id)) is not None
-        except Exception:
-            return False
-
-
-# ---- passphrase ----------------------------------------------------------------
-@dataclass(frozen=True)
-class KdfParams:
-    """Argon2id cost; RFC 9106's second recommended option (64 MiB, t=3, p=4): ~0.12 s here."""
-
-    memory_cost_kib: int = 64 * 1024
-    iterations: int = 3
-    lanes: int = 4
-
-
-def _argon2id(passphrase: str, salt: bytes, params: KdfParams, key_id: str) -> bytes:
-    from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
-
-    kdf = Argon2id(salt=salt, length=KEY_BYTES, iterations=params.iterations, lanes=params.lanes,
-                   memory_cost=params.memory_cost_kib, ad=key_id.encode())
-    return kdf.derive(passphrase.encode("utf-8"))
-
-
-def _verifier(key: bytes, key_id: str) -> bytes:
-    return hmac.new(key, b"trayassist-history-verifier:" + key_id.encode(), hashlib.sha256).digest()
-
-
-def _int_in(meta: dict[str, Any], name: str, lo: int, hi: int) -> int:
-    value = meta.get(name)
-    if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
-        raise KeyRecordDamaged(f"history-key.json has a bad {name}; it may be damaged: {FRESH_HINT}")
-    return value
-
-
-class PassphraseProvider:
-    """Key derived with Argon2id from a passphrase the user types; salt and a verifier on disk."""
-
-    name = "passphrase"
-    persistent = True
-
-    def __init__(self, passphrase: str, params: KdfParams | None = None) -> None:
-        if not passphrase:
-            raise KeyUnavailable("the history passphrase must not be empty")
-        self._passphrase = passphrase
-        self._params = params or KdfParams()
-
-    def create(self, key_id: str) -> tuple[bytes, dict[str, Any]]:
-        salt = secrets.token_bytes(16)
-        key = _argon2id(self._passphrase, salt, self._params, key_id)
-        return key, {
-            "kdf": "argon2id",
-            "salt": base64.b64encode(salt).decode(),
-            "memory_cost_kib": self._params.memory_cost_kib,
-            "iterations": self._params.iterations,
-            "lanes": self._params.lanes,
-            "verifier": base64.b64encode(_verifier(key, key_id)).decode(),
-        }
-
-    def load(self, key_id: str, meta: dict[str, Any]) -> bytes:
-        try:
-            salt = base64.b64decode(meta["salt"], validate=True)
-            expected = base64.b64decode(meta["verifier"], validate=True)
-        except (KeyError, TypeError, ValueError):
-            raise KeyRecordDamaged(
-                f"history-key.json lacks the passphrase salt; it may be damaged: {FRESH_HINT}") from None
-        params = KdfParams(
-            memory_cost_kib=_int_in(meta, "memory_cost_kib", 8, 4 * 1024 * 1024),
-            iterations=_int_in(meta, "iterations", 1, 100),
-            lanes=_int_in(meta, "lanes", 1, 64),
-        )
-        if params.memory_cost_kib < 8 * params.lanes:
-            raise KeyRecordDamaged(f"history-key.json has bad KDF parameters; it may be damaged: {FRESH_HINT}")
-        key = _argon2id(self._passphrase, salt, params, key_id)
-        if not hmac.compare_digest(_verifier(key, key_id), expected):
-            raise WrongPassphrase()
-        return key
-
-    def destroy(self, key_id: str, meta: dict[str, Any]) -> None:
-        """Nothing to do here: the manager drops the salt, so the same passphrase
-        derives a different key from now on."""
-
-    def holds(self, key_id: str, meta: dict[str, Any]) -> bool:
-        return False
 
 
 # ---- memory only ------------------------------------------------------------------
@@ -357,7 +174,9 @@ class KeyManager:
         return read_meta(self.meta_path)
 
     def unlock(self, create: bool = True) -> MasterKey | None:
-        """The current key; a new one when none exists yet (if `create`)."""
+        """The current key; a new one when none exists yet (if `create`). First finishes
+        an earlier wipe whose key could not be destroyed then."""
+        self.finish_pending()
         meta = self.meta()
         if meta is None:
             return self.create() if create else None
@@ -376,20 +195,77 @@ class KeyManager:
             self._memory_meta = meta
         return MasterKey(key, key_id, self.provider.name)
 
-    def destroy(self) -> str | None:
-        """Destroy the current key in its backend and forget its metadata; returns its id."""
+    # ---- destroying keys, now or as soon as their backend can be reached ----------------
+    @property
+    def pending_path(self) -> Path:
+        """Keys a wipe could not destroy yet (id and backend, never key material)."""
+        return self.meta_path.with_name(self.meta_path.stem + ".wipe-pending.json")
+
+    def pending(self) -> list[dict[str, Any]]:
+        try:
+            raw = json.loads(self.pending_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return []
+        except (OSError, ValueError):
+            raw = None
+        if not isinstance(raw, dict) or not isinstance(raw.get("keys"), list):
+            # Unreadable: keep it, and say a wipe is unfinished rather than forget keys.
+            return [{"key_id": "unknown", "backend": "keyring"}]
+        return [m for m in raw["keys"] if isinstance(m, dict) and isinstance(m.get("key_id"), str)]
+
+    def _write_pending(self, records: list[dict[str, Any]]) -> None:
+        if records:
+            body = json.dumps({"version": META_VERSION, "keys": records}, indent=2) + "\n"
+            write_atomic(self.pending_path, body.encode(), mode=0o600)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.pending_path)
+
+    def _owner(self, backend: str) -> KeyProvider | None:
+        return self.provider if backend == self.provider.name else self._cleanup.get(backend)
+
+    def _destroy_now(self, meta: dict[str, Any]) -> bool:
+        """Destroy the key `meta` describes; False when its backend cannot be reached.
+        Keys derived from our own files (passphrase) go with the file: nothing to reach."""
+        backend = str(meta.get("backend"))
+        owner = self._owner(backend)
+        if owner is None:
+            return backend not in EXTERNAL_BACKENDS
+        try:
+            owner.destroy(str(meta["key_id"]), meta)
+        except KeyUnavailable:
+            return False
+        return True
+
+    def _destroy_or_keep(self, meta: dict[str, Any]) -> None:
+        if not self._destroy_now(meta):
+            kept = {k: v for k, v in meta.items() if k in _PENDING_FIELDS}
+            others = [m for m in self.pending() if m.get("key_id") != meta["key_id"]]
+            self._write_pending([*others, kept])
+
+    def finish_pending(self) -> list[dict[str, Any]]:
+        """Retry destroying the keys an earlier wipe left behind; returns those still left."""
+        if not self.pending_path.exists():
+            return []
+        left = [m for m in self.pending() if m.get("key_id") == "unknown" or not self._destroy_now(m)]
+        self._write_pending(left)
+        return left
+
+    def destroy(self) -> tuple[str, str] | None:
+        """Destroy the current key and forget its metadata, so it can never open this
+        history again; returns its (id, backend). A key whose backend cannot be reached
+        is kept in the pending file (see pending()) and destroyed by the next wipe or unlock."""
+        self.finish_pending()
         meta = self.meta()
         if meta is None:
             return None
-        owner = self.provider if meta["backend"] == self.provider.name else self._cleanup.get(meta["backend"])
-        if owner is not None:
-            owner.destroy(meta["key_id"], meta)
+        self._destroy_or_keep(meta)
         if self.provider.persistent:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.meta_path)
         else:
             self._memory_meta = None
-        return str(meta["key_id"])
+        return str(meta["key_id"]), str(meta["backend"])
 
     def destroy_aside(self, path: Path) -> None:
         """Destroy the key an old, set-aside metadata file points to, then the file."""
@@ -398,14 +274,19 @@ class KeyManager:
         except KeyUnavailable:
             meta = None
         if meta is not None:
-            owner = self.provider if meta["backend"] == self.provider.name else self._cleanup.get(meta["backend"])
-            if owner is not None:
-                owner.destroy(meta["key_id"], meta)
+            self._destroy_or_keep(meta)
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
 
-    def still_held(self, key_id: str) -> bool:
-        return any(p.holds(key_id, {}) for p in (self.provider, *self._cleanup.values()))
+    def still_held(self, key_id: str, backend: str) -> bool:
+        """Whether the backend that held `key_id` still has it (True when it cannot tell)."""
+        owner = self._owner(backend)
+        if owner is None:
+            return backend in EXTERNAL_BACKENDS
+        try:
+            return owner.holds(key_id, {})
+        except KeyUnavailable:
+            return True
 
     def set_aside(self, stamp: str) -> Path | None:
         """Keep the old metadata beside the old database it opens (start-fresh)."""

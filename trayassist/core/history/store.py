@@ -1,33 +1,26 @@
 """HistoryStore: the encrypted utterance history and item collection on SQLite.
 
 Only ciphertext and coarse metadata (id, time, duration, kind) reach the file.
-Call it from one worker thread; another process (the CLI) may use the same file.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import sqlite3
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
-from pathlib import Path
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from trayassist.core.history import dbfile
+from trayassist.core.history import dbfile, erase
 from trayassist.core.history.crypto import RecordCipher
+from trayassist.core.history.database import HistoryDatabase, aside_stamp, utc_now
 from trayassist.core.history.errors import (
     DatabaseDamaged,
     HistoryError,
-    KeyMismatch,
-    KeyMissing,
     RecordNotFound,
     RecordTampered,
     WipeIncomplete,
 )
 from trayassist.core.history.index import RecordIndex
-from trayassist.core.history.keys import KeyManager, MasterKey
 from trayassist.core.history.records import (
     UTTERANCE,
     Record,
@@ -37,169 +30,35 @@ from trayassist.core.history.records import (
     split_payload,
     to_ms,
 )
-from trayassist.core.history.retention import RETENTIONS, retention_cutoff
+from trayassist.core.history.retention import retention_cutoff
 
-_CHECK_PLAINTEXT = b"trayassist history key check"
 # Aliases: the method HistoryStore.list shadows the builtin inside the class body.
 Records = list[Record]
 Items = list[dict[str, Any]]
-Blobs = list[bytes]
 Ids = list[int]
 Names = list[str]
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
+PRIVACY_EVENT = "privacy_event"
+# Items that follow the transcript retention; the assistant's notes, lists and timers do not.
+EXPIRING_ITEM_KINDS = (PRIVACY_EVENT,)
 
 
 def _item_kind(kind: str) -> str:
     return "item/" + kind  # records and items can never open as each other
 
 
-def aside_stamp(now: datetime, *paths: Path | None) -> str:
-    """Local time to the second, for `<name>.aside-<stamp>`; a suffix keeps a second
-    set-aside within the same second from replacing the first."""
-    base = now.astimezone().strftime("%Y%m%d-%H%M%S")
-    stamp, n = base, 1
-    while any(p is not None and p.with_name(f"{p.name}.aside-{stamp}").exists() for p in paths):
-        n += 1
-        stamp = f"{base}-{n}"
-    return stamp
+class HistoryStore(HistoryDatabase):
+    """The utterance records, the items (notes, lists, timers, privacy events), retention
+    and wipe, on top of the encrypted database."""
 
+    _index: RecordIndex | None = None  # every record decrypted, once searched
 
-class HistoryStore:
-    """Open with open(); every error is a HistoryError with a one-line message."""
+    def _opened(self) -> None:
+        self.purge_expired()
 
-    def __init__(
-        self,
-        db_path: Path | None,
-        keys: KeyManager,
-        retention: str = "forever",
-        clock: Callable[[], datetime] = utc_now,
-        busy_timeout_s: float = 5.0,
-    ) -> None:
-        if retention not in RETENTIONS:
-            raise ValueError(f"unknown retention {retention!r}")
-        self.db_path = db_path  # None: in memory (session-only key)
-        self.keys = keys
-        self.retention = retention
-        self.clock = clock
-        self._busy_timeout_s = busy_timeout_s
-        self._lock = threading.RLock()
-        self._conn: sqlite3.Connection | None = None
-        self._cipher: RecordCipher | None = None
-        self._index: RecordIndex | None = None
-        self._data_version = 0
-
-    # ---- opening -----------------------------------------------------------
-    @property
-    def is_open(self) -> bool:
-        return self._conn is not None and self._cipher is not None
-
-    def open(self) -> HistoryStore:
-        """Open the file and unlock the key; purges expired records. Raises
-        DatabaseDamaged/DatabaseTooNew (file untouched) or a KeyUnavailable."""
-        with self._lock:
-            if self.is_open:
-                return self
-            if self._conn is None:
-                self._conn = dbfile.connect(self.db_path, self._busy_timeout_s)
-            self._unlock()
-            self._data_version = self._read_data_version()
-            self.purge_expired()
-            return self
-
-    def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-            self._conn = None
-            self._cipher = None
-            self._index = None
-
-    def _unlock(self) -> None:
-        stored_id = self._meta_value("key_id")
-        master = self.keys.unlock(create=stored_id is None)
-        if master is None:
-            raise KeyMissing("history-key.json is missing, so the key of this history cannot be "
-                             "found; start a new history (the old one is kept aside)")
-        if stored_id is None:
-            self._install_key(master)
-            return
-        if stored_id != master.key_id:
-            raise KeyMismatch(f"the history key {master.key_id} does not belong to this database "
-                              f"(it needs {stored_id}); start a new history (the old one is kept aside)")
-        cipher = RecordCipher(master.key, master.key_id)
-        try:
-            cipher.open("check", "key-check", 0, bytes(self._meta_value("check") or b""))
-        except RecordTampered:
-            raise KeyMismatch("the history key does not open this database; "
-                              "start a new history (the old one is kept aside)") from None
-        self._cipher = cipher
-
-    def _install_key(self, master: MasterKey) -> None:
-        cipher = RecordCipher(master.key, master.key_id)
-        check = cipher.seal("check", "key-check", 0, _CHECK_PLAINTEXT)
-        with self._write() as c:
-            c.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('key_id', ?)", (master.key_id,))
-            c.execute("INSERT OR REPLACE INTO meta (name, value) VALUES ('check', ?)", (check,))
-        self._cipher = cipher
-
-    def start_fresh(self) -> Path | None:
-        """The user's choice after a damaged file or a key problem: keep the old
-        database (and its key record) aside, renamed with a timestamp, and open a new
-        empty history with a new key. Returns where the old file went."""
-        with self._lock:
-            self.close()
-            stamp = aside_stamp(self.clock(), self.db_path, self.keys.meta_path)
-            aside = dbfile.set_aside(self.db_path, stamp) if self.db_path is not None else None
-            self.keys.set_aside(stamp)
-            self.open()
-            return aside
-
-    # ---- plumbing --------------------------------------------------------------
-    def _require_conn(self) -> sqlite3.Connection:
-        if self._conn is None:
-            raise HistoryError("the history is not open")
-        return self._conn
-
-    def _require_cipher(self) -> RecordCipher:
-        self._sync()
-        if self._cipher is None:
-            raise HistoryError("the history is locked")
-        return self._cipher
-
-    def _meta_value(self, name: str) -> Any:
-        row = self._require_conn().execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
-        return None if row is None else row[0]
-
-    def _read_data_version(self) -> int:
-        return int(self._require_conn().execute("PRAGMA data_version").fetchone()[0])
-
-    def _sync(self) -> None:
-        """Notice writes by another process (the CLI): drop the cache, and re-unlock
-        if that process wiped the history and made a new key."""
-        if self._conn is None:
-            return
-        version = self._read_data_version()
-        if version == self._data_version:
-            return
-        self._data_version = version
+    def _drop_caches(self) -> None:
         self._index = None
-        if self._cipher is not None and self._meta_value("key_id") != self._cipher.key_id:
-            self._cipher = None
-            self._unlock()
-
-    @contextlib.contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        conn = self._require_conn()
-        conn.execute("BEGIN IMMEDIATE")  # take the write lock now; waits busy_timeout
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
 
     @staticmethod
     def _decrypt_row(cipher: RecordCipher, rid: int, ts_ms: int, duration_ms: int, kind: str,
@@ -331,27 +190,35 @@ class HistoryStore:
                 self._index.remove([record_id])
             return gone
 
-    def _delete_where(self, where: str, arg: int) -> int:
+    def _delete_where(self, where: str, arg: int, item_kinds: Sequence[str] | None) -> int:
+        """Records matching `where`, and items of `item_kinds` (all kinds when None)."""
+        if item_kinds is not None:
+            where_items = f"{where} AND kind IN ({', '.join('?' * len(item_kinds))})"
+            item_args: tuple[Any, ...] = (arg, *item_kinds)
+        else:
+            where_items, item_args = where, (arg,)
         with self._lock:
             self._sync()
             with self._write() as c:
                 ids = [r[0] for r in c.execute(f"SELECT id FROM records WHERE {where}", (arg,))]
                 c.execute(f"DELETE FROM records WHERE {where}", (arg,))
-                items = c.execute(f"DELETE FROM items WHERE {where}", (arg,)).rowcount
+                items = c.execute(f"DELETE FROM items WHERE {where_items}", item_args).rowcount
             if self._index is not None:
                 self._index.remove(ids)
             return len(ids) + max(items, 0)
 
     def forget_since(self, since: datetime) -> int:
-        """Delete records and items from `since` on; returns how many went."""
-        return self._delete_where("ts_ms >= ?", to_ms(since))
+        """Delete records and items of every kind from `since` on (the user asked for
+        exactly this span to go); returns how many went."""
+        return self._delete_where("ts_ms >= ?", to_ms(since), None)
 
     def purge_expired(self, retention: str | None = None, now: datetime | None = None) -> int:
-        """Delete records and items older than the retention; "off" deletes everything."""
+        """Delete transcripts and privacy events older than the retention; "off" deletes
+        them all. Notes, lists and timers stay until the user removes them (or wipes)."""
         cutoff = retention_cutoff(retention or self.retention, now or self.clock())
         if cutoff is None:
             return 0
-        return self._delete_where("ts_ms < ?", to_ms(cutoff))
+        return self._delete_where("ts_ms < ?", to_ms(cutoff), EXPIRING_ITEM_KINDS)
 
     def export(self, ids: Sequence[int] | None, fmt: str) -> str:
         """Plaintext Markdown or JSON of the given records (all when None), oldest first."""
@@ -367,8 +234,11 @@ class HistoryStore:
 
     # ---- items: the assistant's and the privacy timeline's encrypted data -------------
     def put_item(self, kind: str, item_id: str, data: dict[str, Any]) -> None:
+        """Store (or replace) one item; privacy events are not kept when retention is "off"."""
         with self._lock:
             cipher = self._require_cipher()
+            if self.retention == "off" and kind in EXPIRING_ITEM_KINDS:
+                return
             ts_ms = to_ms(self.clock())
             raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
             blob = cipher.seal(_item_kind(kind), item_id, ts_ms, raw)
@@ -407,72 +277,33 @@ class HistoryStore:
     def wipe(self) -> None:
         """Crypto-erase: destroy the key in its backend first, then delete every row and
         side file, VACUUM, verify that nothing old remains, and start with a fresh key.
-        Works on a locked or damaged history too."""
+        Works on a locked or damaged history too. A key whose backend cannot be reached
+        (a locked keyring, no D-Bus) is kept pending and the wipe raises WipeIncomplete:
+        the next start or wipe destroys it."""
         with self._lock:
-            samples = self._blob_samples()
+            samples = erase.blob_samples(self._conn)
             key_error: HistoryError | None = None
+            old: tuple[str, str] | None = None
             try:
-                old_key_id = self.keys.destroy()
+                old = self.keys.destroy()
             except HistoryError as exc:  # still erase the rows; report afterwards
-                key_error, old_key_id = exc, None
+                key_error = exc
             self._cipher = None
             self._index = None
             if self._conn is not None:
-                with self._write() as c:
-                    for table in ("records", "items", "meta"):
-                        c.execute(f"DELETE FROM {table}")
-                    c.execute("DELETE FROM sqlite_sequence")
-                self._conn.execute("VACUUM")  # rewrite the file: no free pages, no old sizes
+                erase.erase_rows(self._conn)
             elif self.db_path is not None:
                 dbfile.unlink_all(self.db_path)
-            self._remove_aside_files()
-            self._verify_wiped(old_key_id, samples)
+            erase.remove_aside_files(self.db_path, self.keys)
+            pending = self.keys.pending()
+            held = old if old is not None and all(m.get("key_id") != old[0] for m in pending) else None
+            erase.verify_wiped(self._conn, self.db_path, self.keys, held, samples)
             if key_error is not None:
                 raise WipeIncomplete(f"history rows were erased but the key was not: {key_error}")
             self.close()
+            if pending:  # no fresh key either while the keyring is out of reach
+                raise WipeIncomplete(erase.pending_message(pending))
             self.open()
 
-    def _blob_samples(self) -> Blobs:
-        """Pieces of current ciphertexts (nonce and the start of the body) to look for
-        after the wipe."""
-        if self._conn is None:
-            return []
-        try:
-            rows = self._conn.execute(
-                "SELECT blob FROM records UNION ALL SELECT blob FROM items "
-                "UNION ALL SELECT value FROM meta WHERE name = 'check' LIMIT 2000"
-            ).fetchall()
-        except sqlite3.DatabaseError:
-            return []
-        return [bytes(r[0])[:29] for r in rows if r[0] is not None and len(r[0]) >= 29]
 
-    def _remove_aside_files(self) -> None:
-        """Old databases kept aside by start_fresh, and their key records, go too."""
-        if self.db_path is None:
-            return
-        for path in self.db_path.parent.glob(f"{self.db_path.name}.aside-*"):
-            dbfile.unlink_all(path)
-        meta = self.keys.meta_path
-        for path in meta.parent.glob(f"{meta.name}.aside-*"):
-            self.keys.destroy_aside(path)
-
-    def _verify_wiped(self, old_key_id: str | None, samples: Blobs) -> None:
-        if old_key_id is not None and self.keys.still_held(old_key_id):
-            raise WipeIncomplete("wipe could not remove the old key from its backend")
-        if self._conn is not None:
-            left = sum(self._conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                       for t in ("records", "items", "meta"))
-            if left:
-                raise WipeIncomplete("wipe left rows in the history database")
-        if self.db_path is not None and self.db_path.exists() and samples:
-            data = b"".join(p.read_bytes() for p in (self.db_path, *dbfile.side_files(self.db_path))
-                            if p.exists())
-            if any(s in data for s in samples):
-                raise WipeIncomplete("wipe left old ciphertext in the history file")
-        if self.db_path is not None:
-            leftovers = list(self.db_path.parent.glob(f"{self.db_path.name}.aside-*"))
-            if leftovers:
-                raise WipeIncomplete(f"wipe could not remove {leftovers[0].name}")
-
-
-__all__ = ["HistoryStore", "DatabaseDamaged", "utc_now"]
+__all__ = ["HistoryStore", "DatabaseDamaged", "aside_stamp", "utc_now"]

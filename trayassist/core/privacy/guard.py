@@ -1,6 +1,7 @@
 """The in-process network guard: an audit hook that blocks (and counts) every non-loopback
 connect, send or name lookup made from Python code unless the user has just consented, plus
-a once-a-second look at this process's own sockets, which also catches native code."""
+the count of this process's own sockets, which also catches native code (own_watch.py
+looks once a second, every 20 ms while a model loads)."""
 
 from __future__ import annotations
 
@@ -151,6 +152,7 @@ class NetworkGuard:
         self.self_connections = 0  # distinct non-loopback sockets seen without consent
         self.consented_connections = 0
         self.installed = False
+        self._closely: list[Callable[[float], None]] = []
 
     # -- consent ----------------------------------------------------------------------
     def allow_for(self, seconds: float, reason: str) -> Consent:
@@ -229,6 +231,16 @@ class NetworkGuard:
                 new += 1
             log.warning("TrayAssist itself has a non-loopback connection to %s:%s", ip, port)
         return new
+
+    def on_watch_closely(self, watcher: Callable[[float], None]) -> None:
+        """Register the own-socket watch (OwnSocketWatch does, when it starts)."""
+        self._closely.append(watcher)
+
+    def watch_closely(self, seconds: float) -> None:
+        """Native code that could phone home is about to run (a model loading): have the
+        own-socket watch sample every 20 ms for `seconds` instead of once a second."""
+        for watcher in list(self._closely):
+            watcher(seconds)
 
     def status(self) -> dict[str, Any]:
         consent = self.consent()

@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Callable
 
-from trayassist.core.privacy.types import BackendStatus, MicUser, MicWatch
+from trayassist.core.privacy.types import BackendStatus, MicUser, MicWatch, OwnStreamCount
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +36,18 @@ class NoMicWatch:
         return []
 
 
-def candidate_watches(platform: str | None = None) -> list[MicWatch]:
-    """Backends for this OS, best first (imports are local: each needs its OS)."""
+def candidate_watches(platform: str | None = None, own_count: OwnStreamCount | None = None) -> list[MicWatch]:
+    """Backends for this OS, best first (imports are local: each needs its OS).
+
+    `own_count()` is how many capture streams TrayAssist has open right now, counting one
+    being opened or closed (the recorder's open state): where programs name their own pid
+    (PulseAudio), a stream claiming ours beyond that count is another program's."""
     platform = platform or sys.platform
     if platform.startswith("linux"):
         from trayassist.core.privacy.mic_alsa import AlsaMicWatch
         from trayassist.core.privacy.mic_pulse import PulseMicWatch
 
-        return [PulseMicWatch(), AlsaMicWatch()]
+        return [PulseMicWatch(own_count=own_count), AlsaMicWatch()]
     if platform == "win32":
         from trayassist.core.privacy.mic_windows import WindowsMicWatch
 
@@ -55,9 +59,11 @@ def candidate_watches(platform: str | None = None) -> list[MicWatch]:
     return []
 
 
-def choose_mic_watch(candidates: list[MicWatch] | None = None) -> tuple[MicWatch, list[BackendStatus]]:
-    """The first candidate that can run, plus every candidate's status (for `doctor`)."""
-    candidates = candidate_watches() if candidates is None else candidates
+def choose_mic_watch(candidates: list[MicWatch] | None = None,
+                     own_count: OwnStreamCount | None = None) -> tuple[MicWatch, list[BackendStatus]]:
+    """The first candidate that can run, plus every candidate's status (for `doctor`).
+    `own_count`: see candidate_watches; the app passes its recorder's open state."""
+    candidates = candidate_watches(own_count=own_count) if candidates is None else candidates
     statuses: list[BackendStatus] = []
     for watch in candidates:
         status = watch.available()

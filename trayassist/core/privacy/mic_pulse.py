@@ -7,15 +7,26 @@ backoff (at most one attempt a second) and reports no users meanwhile.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from trayassist.core.privacy.types import BackendStatus, MicStreams, MicUser, process_identity
+from trayassist.core.privacy.mic_claims import (
+    Connections,
+    ServerPeers,
+    Stream,
+    count_claims,
+    merge_streams,
+    stream_pid,
+)
+from trayassist.core.privacy.types import BackendStatus, MicStreams, MicUser, OwnStreamCount, process_identity
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +47,12 @@ class PulseMicWatch:
     def __init__(self, server: str | None = None, own_pid: int | None = None,
                  pulsectl_module: ModuleType | None = None,
                  identify: Callable[[int], tuple[str | None, str | None]] = process_identity,
-                 hostname: str | None = None) -> None:
+                 hostname: str | None = None, own_count: OwnStreamCount | None = None,
+                 peers: ServerPeers | None = None) -> None:
         self.server = server  # None: libpulse's default ($PULSE_SERVER, runtime dir)
-        self.streams = MicStreams(own_pid)
+        self.streams = MicStreams(own_pid, own_count)
+        # Who is really connected to the server, to check claimed pids (Linux sock_diag).
+        self._peers = peers if peers is not None else (ServerPeers() if sys.platform.startswith("linux") else None)
         self._pulsectl = pulsectl_module
         self._identify = identify
         self._hostname = hostname or socket.gethostname()
@@ -161,47 +175,43 @@ class PulseMicWatch:
 
     def _list(self, pulse: Any) -> list[MicUser]:
         sources = {s.index: s.name for s in pulse.source_list()}
-        streams = []
+        clients = {c.index: dict(c.proplist) for c in pulse.client_list()}
+        streams: list[Stream] = []
         for so in pulse.source_output_list():
             if so.client == NO_CLIENT:
                 continue  # module-internal (virtual source, loopback): no process behind it
-            props = dict(so.proplist)
-            try:
-                props = dict(pulse.client_info(so.client).proplist) | props
-            except Exception:  # the client can vanish between the two calls
-                pass
-            streams.append((props, sources.get(so.source, str(so.source)), bool(so.corked)))
-        return merge_streams(streams, self._identify, self._hostname)
+            props = clients.get(so.client, {}) | dict(so.proplist)
+            streams.append((props, sources.get(so.source, str(so.source)), bool(so.corked), so.client))
+        connections = None
+        if any("pipewire.sec.pid" not in p for p, *_ in streams):  # some pid is only self-reported
+            connections = self._connections(pulse, clients)
+        return merge_streams(streams, self._identify, self._hostname, self.own_pid, connections)
+
+    def _connections(self, pulse: Any, clients: dict[int, dict[str, str]]) -> Connections | None:
+        path = server_socket_path(pulse)
+        if path is None or self._peers is None:
+            return None
+        try:
+            per_pid = self._peers.per_pid(path)
+        except OSError as exc:  # no sock_diag (an old kernel, a sandbox): claims stay unchecked
+            log.info("PulseAudio mic watch: cannot list the server's connections: %s", exc)
+            self._peers = None
+            return None
+        return Connections(per_pid, count_claims(clients, self._hostname))
 
 
-def stream_pid(props: dict[str, str], hostname: str) -> int | None:
-    """The capturing pid: PipeWire's socket-credential pid when present (the kernel's word),
-    else libpulse's self-reported one, and none for clients on another host."""
-    for key in ("pipewire.sec.pid", "application.process.id"):
-        raw = props.get(key)
-        if raw and raw.isdigit():
-            host = props.get("application.process.host")
-            if key == "application.process.id" and host and host != hostname:
-                return None
-            return int(raw)
-    return None
+def server_socket_path(pulse: Any) -> str | None:
+    """The unix socket the libpulse context is connected to (pa_context_get_server)."""
+    try:
+        lib = ctypes.CDLL(ctypes.util.find_library("pulse") or "libpulse.so.0")
+        lib.pa_context_get_server.restype = ctypes.c_char_p
+        lib.pa_context_get_server.argtypes = [ctypes.c_void_p]
+        raw = lib.pa_context_get_server(ctypes.cast(pulse._ctx, ctypes.c_void_p))
+    except (OSError, AttributeError, ctypes.ArgumentError):
+        return None
+    server = (raw or b"").decode("utf-8", "replace")
+    server = server.removeprefix("unix:")
+    return server if server.startswith("/") else None  # tcp:... has no unix peers to check
 
 
-def merge_streams(streams: list[tuple[dict[str, str], str, bool]],
-                  identify: Callable[[int], tuple[str | None, str | None]],
-                  hostname: str) -> list[MicUser]:
-    """One MicUser per process (a program may open several capture streams)."""
-    by_key: dict[object, MicUser] = {}
-    for props, device, corked in streams:
-        pid = stream_pid(props, hostname)
-        reported = props.get("application.name") or props.get("application.process.binary")
-        os_name, exe = identify(pid) if pid is not None else (None, None)
-        name = reported or os_name or "unknown"
-        key: object = pid if pid is not None else (name, device)
-        prev = by_key.get(key)
-        if prev is None:
-            by_key[key] = MicUser(pid, name, exe, device, 1, corked)
-        else:
-            by_key[key] = MicUser(pid, prev.name, prev.exe, prev.device, prev.streams + 1,
-                                  prev.corked and corked)
-    return sorted(by_key.values(), key=lambda u: (u.pid is None, u.pid or 0, u.name))
+__all__ = ["PulseMicWatch", "merge_streams", "server_socket_path", "stream_pid"]

@@ -13,30 +13,15 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from typing import Any
 
-import psutil
-
+from trayassist.core.privacy.alerts import find_alerts
 from trayassist.core.privacy.guard import NetworkGuard
+from trayassist.core.privacy.links import ProcessLinks, app_root
 from trayassist.core.privacy.net import NetSample, NetWatch, Talker
 from trayassist.core.privacy.types import MicUser, MicWatch
 
 log = logging.getLogger(__name__)
 
 Snapshot = dict[str, Any]
-
-
-def app_root(pid: int) -> int:
-    """The topmost ancestor running the same executable: Chrome's audio and network
-    processes share one, two unrelated python scripts do not."""
-    try:
-        proc = psutil.Process(pid)
-        exe = proc.exe()
-        while True:
-            parent = proc.parent()
-            if parent is None or parent.pid <= 1 or parent.exe() != exe:
-                return int(proc.pid)
-            proc = parent
-    except (psutil.Error, OSError):
-        return pid
 
 
 def own_socket_inodes(pid: int) -> set[int] | None:
@@ -58,6 +43,8 @@ def own_socket_inodes(pid: int) -> set[int] | None:
 
 
 def _user_key(u: MicUser) -> object:
+    if u.claims:
+        return ("claims", u.claims, u.pid)
     return u.pid if u.pid is not None else (u.name, u.device)
 
 
@@ -71,14 +58,17 @@ class PrivacyMonitor:
                  interval_s: float = 1.0, talker_grace_s: float = 3.0,
                  clock: Callable[[], float] = time.monotonic,
                  wall_clock: Callable[[], float] = time.time,
-                 related: Callable[[int], int] = app_root, timeline_len: int = 100) -> None:
+                 related: Callable[[int], int] = app_root, timeline_len: int = 100,
+                 links: Callable[[], ProcessLinks] | None = None) -> None:
         self.mic, self.net, self.guard = mic, net, guard
         self._acked = {a for a in acknowledged_apps if a}
         self._on_change = on_change or (lambda s: None)
         self._on_event = on_event or (lambda e: None)
         self.interval_s = max(1.0, interval_s)  # the design's polling ceiling: 1 Hz
         self.talker_grace_s = talker_grace_s
-        self._clock, self._wall, self._root = clock, wall_clock, related
+        self._clock, self._wall = clock, wall_clock
+        # Fresh each evaluation (it caches process lookups): same process, app or pipeline.
+        self._links = links or (lambda: ProcessLinks(root=related))
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stopping = False
@@ -179,7 +169,9 @@ class PrivacyMonitor:
         while not self._stopping:
             if self._paused:
                 self._pause_state()
-                self._wake.wait()  # no timeout: paused means no polling at all
+                # Paused: no mic or network polling, but our own-socket count (kept by the
+                # own-socket watch, which never pauses) still reaches the status.
+                self._wake.wait(self.interval_s)
                 self._wake.clear()
                 continue
             try:
@@ -234,11 +226,14 @@ class PrivacyMonitor:
 
     def _pause_state(self) -> None:
         with self._lock:
-            if self._snapshot.get("indicators_paused"):
-                return
-        self._emit({"kind": "paused", "message": "indicators paused"})
-        self._users, self._talker_seen, self._alerting = {}, {}, {}
-        self._net = NetSample(0.0, 0.0)
+            already = bool(self._snapshot.get("indicators_paused"))
+        if not already:
+            self._emit({"kind": "paused", "message": "indicators paused"})
+            self._users, self._talker_seen, self._alerting = {}, {}, {}
+            self._net = NetSample(0.0, 0.0)
+        elif self.guard is None or (self.guard.blocked, self.guard.self_connections) == self._guard_seen:
+            return
+        self._guard_events()
         snap = self._compose([], False, [])
         with self._lock:
             self._snapshot = snap
@@ -258,11 +253,11 @@ class PrivacyMonitor:
         for key, u in now.items():
             if key not in self._users:
                 self._emit({"kind": "mic_start", "pid": u.pid, "name": u.name, "exe": u.exe,
-                            "message": f"{u.name} started using the microphone"})
+                            "message": f"{u.label} started using the microphone"})
         for key, u in self._users.items():
             if key not in now:
                 self._emit({"kind": "mic_stop", "pid": u.pid, "name": u.name, "exe": u.exe,
-                            "message": f"{u.name} stopped using the microphone"})
+                            "message": f"{u.label} stopped using the microphone"})
         self._users = now
 
     def _talker_events(self, now: float) -> None:
@@ -295,35 +290,7 @@ class PrivacyMonitor:
     def _alerts(self, users: list[MicUser]) -> list[dict[str, Any]]:
         with self._lock:
             acked = set(self._acked)
-        alerts: dict[str, dict[str, Any]] = {}
-        roots: dict[int, int] = {}
-
-        def root(pid: int) -> int:
-            if pid not in roots:
-                roots[pid] = self._root(pid)
-            return roots[pid]
-
-        for u in users:
-            if u.pid is None:
-                continue
-            linked = [t for t in self._net.talkers if t.pid == u.pid or (
-                u.exe and t.exe == u.exe and root(t.pid) == root(u.pid))]
-            if not linked:
-                continue
-            key = u.exe or f"pid:{u.pid}"
-            if u.exe and u.exe in acked:
-                continue
-            conns = sum(t.remote_connections for t in linked)
-            rates = [t.up_bps for t in linked]
-            if any(r is None or r > 0 for r in rates):
-                message = f"{u.name} is recording and uploading"
-            else:
-                message = (f"{u.name} is recording and has {conns} outbound "
-                           f"connection{'s' if conns != 1 else ''}")
-            alerts[key] = {"pid": u.pid, "name": u.name, "exe": u.exe, "message": message,
-                           "remote_connections": conns,
-                           "up_bps": None if None in rates else sum(r or 0 for r in rates),
-                           "can_acknowledge": bool(u.exe)}
+        alerts = find_alerts(users, self._net.talkers, acked, self._links())
         for key, a in alerts.items():
             if key not in self._alerting:
                 self._emit({"kind": "alert", **{k: a[k] for k in ("pid", "name", "exe", "message")}})

@@ -49,15 +49,42 @@ def decode(path: Path) -> np.ndarray:
     The one place audio files are opened."""
     if not path.is_file():
         raise AudioFileError("no such file")
-    from faster_whisper import decode_audio
-
     try:
-        audio = decode_audio(str(path), sampling_rate=RATE)
+        audio = decode_local(path)
     except Exception as exc:  # PyAV raises many error types for bad input
         raise AudioFileError(_reason(exc)) from exc
     if audio.size == 0:
         raise AudioFileError("no audio stream or empty audio")
     return np.asarray(audio, dtype=np.float32)
+
+
+# FFmpeg opens URLs as well as files: a path that reads as one ("http:/host/a.wav"), or a
+# playlist or SDP naming remote parts, would make native code connect past the guard.
+ONLY_FILES = {"protocol_whitelist": "file"}
+
+
+def decode_local(path: Path) -> np.ndarray:
+    """Decode with FFmpeg allowed to open local files only, to 16 kHz mono float32."""
+    import av
+
+    resampler = av.AudioResampler(format="s16", layout="mono", rate=RATE)
+    parts: list[np.ndarray] = []
+    with av.open(f"file:{path.resolve()}", mode="r", metadata_errors="ignore",
+                 container_options=ONLY_FILES) as container:
+        frames = container.decode(audio=0)
+        while True:
+            try:
+                frame = next(frames)
+            except StopIteration:
+                break
+            except av.error.InvalidDataError:  # a damaged packet: skip it, as faster-whisper does
+                continue
+            frame.pts = None  # the resampler checks timestamps we do not need
+            parts += [f.to_ndarray() for f in resampler.resample(frame)]
+    parts += [f.to_ndarray() for f in resampler.resample(None)]
+    if not parts:
+        return np.zeros(0, dtype=np.float32)
+    return np.concatenate(parts, axis=None).astype(np.float32) / 32768.0
 
 
 def transcribe_file(engine: Engine, path: Path, max_chunk_s: float = 30.0, *,

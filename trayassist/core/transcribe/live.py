@@ -19,7 +19,7 @@ from typing import Protocol
 import numpy as np
 
 from trayassist.core.transcribe.chunker import WINDOW, StreamingVad
-from trayassist.core.transcribe.engine import ChunkText, Decoding
+from trayassist.core.transcribe.decoding import ChunkText, Decoding
 from trayassist.core.transcribe.streaming import Agreement, Word, choose_cut, forced_cut
 
 log = logging.getLogger(__name__)

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REQUIRED_FILES = ("config.json", "model.bin")
 
@@ -87,8 +88,11 @@ def check_files(path: Path) -> None:
         f = path / name
         if not f.is_file() or f.stat().st_size == 0:
             raise ModelError(f"Model at {path} is incomplete: {name} is missing or empty")
-    if not ((path / "tokenizer.json").is_file() or (path / "vocabulary.txt").is_file()):
-        raise ModelError(f"Model at {path} is incomplete: no tokenizer.json or vocabulary.txt")
+    if not (path / "tokenizer.json").is_file():
+        # Without tokenizer.json faster-whisper fetches one from the hub in native code
+        # (Tokenizer.from_pretrained), past the network guard: refuse instead.
+        raise ModelError(f"Model at {path} is incomplete: tokenizer.json is missing "
+                         "(faster-whisper would fetch it from the internet)")
     try:
         json.loads((path / "config.json").read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
@@ -203,10 +207,16 @@ def download(
     consent: bool,
     hub_cache: Path | None = None,
     endpoint: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    verifying: Callable[[], None] | None = None,
 ) -> ResolvedModel:
     """Download a model from the HF hub. Call only after the user agreed (consent=True).
 
-    The app runs with HF_HUB_OFFLINE=1; offline mode is lifted for this call only.
+    The app runs with HF_HUB_OFFLINE=1; offline mode is lifted for this call only. The
+    app itself calls this in a child process (see `downloader.py`), never in its own.
+    `progress(bytes_done, bytes_total)` is called from the download threads, `verifying()`
+    before the files are checked against their checksums. A download that fails (or
+    arrives damaged) leaves the cache as it found it: no partial blob, no half snapshot.
     """
     if not consent:
         raise ModelError(f"Download of {name} needs the user's consent")
@@ -215,25 +225,88 @@ def download(
         raise ModelError(f"Unknown model {name!r}")
     from huggingface_hub import constants, snapshot_download
 
+    from trayassist.core.transcribe.catalog import Integrity, ModelCatalog, verify_snapshot
+
+    cache = hub_cache if hub_cache is not None else Path(constants.HF_HUB_CACHE)
+    catalog = ModelCatalog(cache)
+    before = catalog.mark(name)
     with _offline_lock:
         was = constants.HF_HUB_OFFLINE
         constants.HF_HUB_OFFLINE = False
         try:
             path = snapshot_download(
                 repo,
-                cache_dir=str(hub_cache) if hub_cache else None,
+                cache_dir=str(cache),
                 endpoint=endpoint,
                 allow_patterns=["config.json", "model.bin", "tokenizer.json",
                                 "vocabulary.*", "preprocessor_config.json"],
                 max_workers=2,
+                token=False,  # public models: the user's hub login (if any) is not sent
+                tqdm_class=byte_progress(progress) if progress is not None else None,
             )
+            p = Path(str(path))
+            check_files(p)
+            if verifying is not None:
+                verifying()
+            checked = verify_snapshot(p)
+            if checked.state is Integrity.DAMAGED:
+                raise ModelError(f"Download of {name} arrived damaged: {checked.detail}")
         except Exception as exc:  # network, HTTP, disk: one line for the user
-            raise ModelError(f"Download of {name} failed: {str(exc).splitlines()[0]}") from exc
+            catalog.discard_partial(name, before)
+            if isinstance(exc, ModelError):
+                raise
+            raise ModelError(f"Download of {name} failed: {_first_line(exc)}") from exc
         finally:
             constants.HF_HUB_OFFLINE = was
-    p = Path(str(path))
-    check_files(p)
     return ResolvedModel(name, p, "download")
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+def byte_progress(report: Callable[[int, int], None]) -> type[Any]:
+    """A tqdm class for `snapshot_download(tqdm_class=...)` that calls `report(done, total)`
+    with the bytes written so far, and draws nothing.
+
+    huggingface_hub (1.x, 2.x) opens a bytes bar and a files bar with it; the bytes bars
+    carry unit "B" and a total that grows as each file starts. Without a bytes bar (an
+    older hub) `report` is called with total 0: the size is then unknown, never made up.
+    """
+    from tqdm.std import tqdm
+
+    lock = threading.Lock()
+    bars: list[Any] = []
+
+    class _Null:
+        def write(self, _s: str) -> None:
+            pass
+
+        def flush(self) -> None:
+            pass
+
+    class ByteProgress(tqdm):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs["file"] = _Null()
+            kwargs.pop("name", None)
+            super().__init__(*args, **kwargs)
+            with lock:
+                bars.append(self)
+
+        def update(self, n: float | None = 1) -> bool | None:
+            shown: bool | None = super().update(n)
+            with lock:  # reported under the lock: the figures never go backwards
+                byte_bars = [b for b in bars if b.unit == "B"]
+                totals = [int(b.total) for b in byte_bars if b.total]
+                done = max((int(b.n) for b in byte_bars), default=0)
+                # Of the two bytes bars, the smaller total is the files' size (the other
+                # may be padded while bytes arrive); done never shows past it.
+                total = min(totals, default=0)
+                report(min(done, total) if total else done, total)
+            return shown
+
+    return ByteProgress
 
 
 def env_offline_default() -> None:

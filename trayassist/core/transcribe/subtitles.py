@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from trayassist.core.transcribe.engine import TimedSegment, TimedWord
+from trayassist.core.transcribe.decoding import TimedSegment, TimedWord
 
 FORMATS = ("txt", "json", "srt", "vtt")
 # Common subtitle guidance (e.g. the BBC's and Netflix's): at most two lines of about 42

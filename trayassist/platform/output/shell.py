@@ -72,8 +72,12 @@ class SubprocessShell:
         # inherited our pipes, run() would block until the selection changes owner.
         out = subprocess.PIPE if capture else subprocess.DEVNULL
         try:
-            proc = subprocess.run(list(args), input=input, stdout=out, stderr=out,
-                                  env=self.env, timeout=timeout, check=False)
+            if input is None:  # the tool gets /dev/null, never the app's own stdin
+                proc = subprocess.run(list(args), stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+                                      env=self.env, timeout=timeout, check=False)
+            else:
+                proc = subprocess.run(list(args), input=input, stdout=out, stderr=out,
+                                      env=self.env, timeout=timeout, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
             return RunResult(127, b"", str(exc).encode())
         return RunResult(proc.returncode, proc.stdout or b"", proc.stderr or b"")

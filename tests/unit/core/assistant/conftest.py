@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from trayassist.core.assistant import Assistant, Context, load_skills
-from trayassist.core.assistant.fakes import (
+from tests.support.assistant_fakes import (
     SAMPLE_APPS,
     FakeHistory,
     FakeLauncher,
@@ -17,6 +16,7 @@ from trayassist.core.assistant.fakes import (
     sample_folders,
     sample_status,
 )
+from trayassist.core.assistant import Assistant, Context, load_skills
 from trayassist.core.assistant.services.memory import MemoryItemStore
 from trayassist.core.assistant.services.timers import TimerScheduler
 

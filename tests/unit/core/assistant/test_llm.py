@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import threading
+import urllib.parse
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -119,3 +121,136 @@ def test_assistant_falls_back_for_questions_only(server: str, ctx: Context) -> N
     n = len(FakeModelServer.requests)
     dry = assistant.handle("What is the meaning of life?", dry_run=True)
     assert dry.skill == "llm" and not dry.performed and len(FakeModelServer.requests) == n
+
+
+OTHER = 65534
+as_root = pytest.mark.skipif(os.geteuid() != 0, reason="needs root to run a server as another uid")
+
+
+def test_a_server_of_another_user_is_refused_before_the_question_is_sent(server: str) -> None:
+    """The kernel's word on who accepted the connection decides (here: a stand-in)."""
+    client = LlmClient(server, owner_of=lambda _sock: 1234, trusted_uids={os.geteuid()})
+    with pytest.raises(LlmError, match=r"run by another user \(uid 1234\)"):
+        client.ask("what did I dictate yesterday")
+    assert FakeModelServer.requests == []
+    assert LlmClient(server).ask("and now?").text == "You asked: and now?"  # ours: fine
+
+
+def _serve_as(uid: int, family: int, address: Any) -> tuple[int, int, Any]:
+    """Fork a child that becomes `uid` and serves FakeModelServer; returns (pid, request
+    count pipe, bound address)."""
+    ready_r, ready_w = os.pipe()
+    hits_r, hits_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            class Server(ThreadingHTTPServer):
+                address_family = family
+
+            if family == socket.AF_INET:  # that user's socket from the start, as a real server's
+                os.setgid(uid)
+                os.setuid(uid)
+            httpd = Server(address, FakeModelServer, bind_and_activate=False)
+            httpd.server_bind()  # a unix socket as root: the other uid could not create it here
+            if family == socket.AF_UNIX:
+                os.chmod(address, 0o777)
+                os.setgid(uid)
+                os.setuid(uid)
+            httpd.server_activate()  # listen() as that uid: what SO_PEERCRED reports
+            os.write(ready_w, json.dumps(list(httpd.server_address) if family != socket.AF_UNIX
+                                         else address).encode())
+
+            def counted(self: Any) -> None:
+                os.write(hits_w, b"x")
+                FakeModelServer.do_POST(self)
+
+            httpd.RequestHandlerClass = type("Counted", (FakeModelServer,), {"do_POST": counted})
+            httpd.serve_forever()
+        finally:
+            os._exit(0)
+    os.close(ready_w)
+    os.close(hits_w)
+    bound = json.loads(os.read(ready_r, 4096))
+    os.close(ready_r)
+    return pid, hits_r, bound
+
+
+def _hits(fd: int) -> int:
+    os.set_blocking(fd, False)
+    try:
+        return len(os.read(fd, 100))
+    except BlockingIOError:
+        return 0
+
+
+@as_root
+def test_another_users_server_on_loopback_is_refused_for_real() -> None:
+    """Another local user listens on 127.0.0.1: loopback is not "this user"."""
+    pid, hits, (host, port) = _serve_as(OTHER, socket.AF_INET, ("127.0.0.1", 0))
+    try:
+        with pytest.raises(LlmError, match=rf"run by another user \(uid {OTHER}\)"):
+            LlmClient(f"http://127.0.0.1:{port}/v1").ask("my bank password is")
+        assert _hits(hits) == 0  # not one request reached it
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+
+
+@as_root
+def test_unix_socket_server_ours_works_theirs_is_refused(tmp_path: Any) -> None:
+    import shutil
+    import tempfile
+
+    d = tempfile.mkdtemp(prefix="trayassist-llm-", dir="/tmp")
+    os.chmod(d, 0o755)
+    path = os.path.join(d, "llm.sock")
+    url = "http+unix://" + urllib.parse.quote(path, safe="") + "/v1"
+    pid, hits, _ = _serve_as(os.geteuid(), socket.AF_UNIX, path)
+    try:
+        answer = LlmClient(url, model="tiny").ask("why is the sky blue")
+        assert answer.text == "You asked: why is the sky blue" and _hits(hits) == 1
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        os.unlink(path)
+    pid, hits, _ = _serve_as(OTHER, socket.AF_UNIX, path)
+    try:
+        os.chown(path, os.geteuid(), os.getegid())  # even a socket file that looks ours
+        with pytest.raises(LlmError, match=rf"run by another user \(uid {OTHER}\)"):
+            LlmClient(url).ask("hello?")
+        assert _hits(hits) == 0
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        shutil.rmtree(d)
+
+
+def test_unix_url_needs_a_full_path() -> None:
+    with pytest.raises(LlmError, match="full path"):
+        LlmClient("http+unix://llm.sock/v1")
+    with pytest.raises(LlmError, match="not there"):
+        LlmClient("http+unix://%2Fnonexistent%2Fllm.sock/v1").ask("hi")
+
+
+def test_when_the_model_is_unavailable_a_question_stays_dictation(ctx: Context) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    assistant = Assistant(load_skills(), ctx, llm=LlmClient(f"http://127.0.0.1:{port}/v1", timeout=2))
+    r = assistant.handle("What should I write to my landlord about the heating?")
+    assert r.skill is None and not r.is_command  # so the controller types it
+    assert "not reachable" in r.reply
+
+
+def test_a_non_loopback_url_disables_the_llm_not_the_assistant(tmp_path: Any) -> None:
+    from trayassist.builder import ServiceBuilder
+    from trayassist.core.config import Settings
+    from trayassist.core.paths import Paths
+
+    notes: list[tuple[str, str]] = []
+    settings = Settings(llm_enabled=True, llm_url="http://192.0.2.7:8080/v1")
+    builder = ServiceBuilder(Paths.from_basedir(tmp_path).ensure(), {})
+    assistant, _timers = builder.assistant(settings, None, lambda t, m: notes.append((t, m)), status=None)
+    assert assistant.llm is None
+    assert assistant.handle("set a timer for 1 minute").skill == "timers"
+    assert notes and "not a loopback address" in notes[0][1]

@@ -4,12 +4,13 @@ import copy
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.support.assistant_eval import read_labelled
+from tests.support.assistant_fakes import FakeHistory, FakeLauncher, FakeVolume
 from trayassist.core.assistant import NO_COMMAND, Assistant, Context, Match, Outcome, Skill
-from trayassist.core.assistant.evaluate import read_labelled
-from trayassist.core.assistant.fakes import FakeHistory, FakeLauncher, FakeVolume
 from trayassist.core.assistant.normalize import Utterance
 
 pytestmark = pytest.mark.unit
@@ -120,3 +121,103 @@ def test_dry_run_reports_the_action(assistant: Assistant) -> None:
     assert r.needs_confirmation and not r.performed
     r = assistant.handle("type hello", dry_run=True)
     assert (r.output_override, r.output_text, r.performed) == ("type", "hello", False)
+
+
+class FixedModel:
+    """Stands in for the intent model: proposes one label at a set probability."""
+
+    labels = ("a", "b.remove", "none")
+    thresholds = {"a": 0.6, "b.remove": 0.9, "destructive": 0.9}
+
+    def __init__(self, label: str, p: float) -> None:
+        self.label, self.p = label, p
+
+    def propose(self, text: str) -> Any:
+        from trayassist.core.assistant.intent_model import Proposal
+
+        ranked = ((self.label, self.p), ("none", 1 - self.p))
+        return Proposal(self.label, self.p, ranked)
+
+
+class Parsing(Fixed):
+    """Reads a parameter only through the model's path (no template)."""
+
+    destructive = frozenset({"remove"})
+
+    def __init__(self, name: str, intent: str, error: str | None = None) -> None:
+        super().__init__(name, "-", 0.0)
+        self.intent, self.error = intent, error
+
+    def match(self, utt: Utterance, ctx: Context) -> Match | None:
+        return None
+
+    def parse(self, label: str, utt: Utterance, ctx: Context) -> Match | None:
+        return Match(self.intent, 0.0, {"text": utt.text}, error=self.error)
+
+
+@pytest.mark.parametrize(("p", "acts"), [(0.59, False), (0.6, True), (0.99, True)])
+def test_the_model_and_the_parser_must_both_agree(ctx: Context, p: float, acts: bool) -> None:
+    skill = Parsing("a", "go")
+    r = Assistant([skill], ctx, model=FixedModel("a", p)).handle("anything at all")  # type: ignore[arg-type]
+    assert (r.skill == "a") is acts and (skill.ran == 1) is acts
+    if acts:
+        assert r.confidence == round(p, 3)
+
+
+def test_destructive_intents_need_the_higher_threshold(ctx: Context) -> None:
+    skill = Parsing("b", "remove")
+    assert Assistant([skill], ctx, model=FixedModel("b.remove", 0.85)).handle("x").skill is None  # type: ignore[arg-type]
+    assert Assistant([skill], ctx, model=FixedModel("b.remove", 0.95)).handle("x").performed  # type: ignore[arg-type]
+
+
+def test_a_question_back_needs_a_sure_model(ctx: Context) -> None:
+    skill = Parsing("a", "go", error="Go where?")
+    assert Assistant([skill], ctx, model=FixedModel("a", 0.7)).handle("x").skill is None  # type: ignore[arg-type]
+    r = Assistant([skill], ctx, model=FixedModel("a", 0.9)).handle("x")  # type: ignore[arg-type]
+    assert (r.skill, r.reply, r.performed) == ("a", "Go where?", False)
+
+
+def test_the_model_loads_on_first_use_and_a_damaged_one_falls_back(ctx: Context, tmp_path: Path,
+                                                                    caplog: pytest.LogCaptureFixture) -> None:
+    from trayassist.core.assistant.intent_model import IntentModel
+
+    bad = tmp_path / "model.npz"
+    bad.write_bytes(b"not a model")
+    model = IntentModel(bad)
+    skill = Fixed("a", "apple", 0.95)
+    assistant = Assistant([skill], ctx, model=model)
+    assert not model.loaded  # constructing the assistant reads nothing
+    with caplog.at_level(logging.ERROR):
+        r = assistant.handle("apple")
+    assert r.skill == "a" and "intent model unusable" in caplog.text
+    assert assistant.handle("weather please").skill is None
+
+
+def test_the_shipped_model_loads_lazily(ctx: Context) -> None:
+    from trayassist.core.assistant import load_skills
+
+    assistant = Assistant(load_skills(), ctx)
+    assert assistant.model is not None and not assistant.model.loaded
+    assert assistant.handle("set a timer for ten minutes", dry_run=True).skill == "timers"
+    assert assistant.model.loaded and set(assistant.model.labels) >= {"time", "timers.set", "none"}
+
+
+def test_the_runtime_needs_neither_scikit_learn_nor_test_code() -> None:
+    """The model is scored with numpy alone; fakes and the evaluation live in tests/."""
+    import subprocess
+    import sys
+
+    probe = ("import sys\n"
+             "from datetime import datetime, timezone\n"
+             "from trayassist.core.assistant import Assistant, Context, load_skills\n"
+             "from trayassist.core.assistant.services.memory import MemoryItemStore\n"
+             "class Clock:\n    def now(self): return datetime.now(timezone.utc)\n"
+             "a = Assistant(load_skills(), Context(clock=Clock(), store=MemoryItemStore()))\n"
+             "assert a.handle('set a timer for ten minutes', dry_run=True).skill == 'timers'\n"
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'scipy', 'tests', 'tools'}))\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).parents[4] / "trayassist", check=True)
+    assert done.stdout.strip() == "[]"
+    import trayassist.core.assistant as pkg
+
+    assert not {"fakes.py", "evaluate.py"} & {p.name for p in Path(pkg.__file__).parent.iterdir()}

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.assistant_fakes import FakeLauncher
 from trayassist.core.assistant import Assistant, Context
-from trayassist.core.assistant.fakes import FakeLauncher
 
 pytestmark = pytest.mark.unit
 

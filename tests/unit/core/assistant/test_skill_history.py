@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.assistant_fakes import FakeHistory
 from trayassist.core.assistant import Assistant, Context
-from trayassist.core.assistant.fakes import FakeHistory
 
 pytestmark = pytest.mark.unit
 

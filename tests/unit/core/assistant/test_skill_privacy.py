@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.assistant_fakes import sample_status
 from trayassist.core.assistant import Assistant, Context
-from trayassist.core.assistant.fakes import sample_status
 
 pytestmark = pytest.mark.unit
 
@@ -64,3 +64,26 @@ def test_status_unavailable_or_failing(ctx: Context, assistant: Assistant) -> No
                                   "Can you hear me?", "Is this thing on?"])
 def test_not_privacy(assistant: Assistant, text: str) -> None:
     assert assistant.handle(text).skill is None
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("which app is recording me right now", "mic"), ("is my microphone being used by another app", "mic"),
+    ("who is using the internet connection right now", "network"),
+    ("are you sending my voice anywhere", "network"), ("tell me if any app is uploading", "network"),
+    ("is my privacy ok", "overview"),
+])
+def test_questions_the_model_gives_privacy_are_parsed(ctx: Context, text: str, intent: str) -> None:
+    from trayassist.core.assistant.normalize import make_utterance
+    from trayassist.core.assistant.skills.privacy import PrivacySkill
+
+    match = PrivacySkill().parse("privacy", make_utterance(text), ctx)
+    assert match is not None and match.intent == intent
+
+
+@pytest.mark.parametrize("text", ["i was recording a song with my microphone",
+                                  "we uploaded the photos last night", "is it raining"])
+def test_statements_and_other_questions_are_not_parsed_as_privacy(ctx: Context, text: str) -> None:
+    from trayassist.core.assistant.normalize import make_utterance
+    from trayassist.core.assistant.skills.privacy import PrivacySkill
+
+    assert PrivacySkill().parse("privacy", make_utterance(text), ctx) is None

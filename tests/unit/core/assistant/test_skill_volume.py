@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.assistant_fakes import FakeVolume
 from trayassist.core.assistant import Assistant, Context
-from trayassist.core.assistant.fakes import FakeVolume
 
 pytestmark = pytest.mark.unit
 
@@ -17,6 +17,7 @@ pytestmark = pytest.mark.unit
                                                       ("set", 40)),
     ("max volume", ("set", 100)), ("Mute.", ("mute", True)), ("unmute", ("mute", False)),
     ("turn the sound off", ("mute", True)), ("turn the sound back on", ("mute", False)),
+    ("volume to max", ("set", 100)), ("stop all sound", ("mute", True)),
 ])
 def test_volume(assistant: Assistant, ctx: Context, text: str, call: tuple) -> None:
     r = assistant.handle(text)

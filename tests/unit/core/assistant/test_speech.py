@@ -10,17 +10,23 @@ from trayassist.core.assistant.services.speech import EspeakSpeaker
 pytestmark = pytest.mark.unit
 
 
-def test_says_through_espeak_without_a_shell() -> None:
-    argvs: list[list[str]] = []
+def test_says_through_espeak_with_the_text_on_stdin() -> None:
+    calls: list[tuple[list[str], bytes]] = []
 
-    def spawn(argv: Sequence[str]) -> None:
-        argvs.append(list(argv))
+    def spawn(argv: Sequence[str], stdin: bytes) -> None:
+        calls.append((list(argv), stdin))
 
     speaker = EspeakSpeaker(spawn, lambda n: "/usr/bin/espeak-ng")
-    assert speaker.say("-rf; it's 9:30")
-    assert argvs == [["espeak-ng", "-v", "en-us", "--", "-rf; it's 9:30"]]
+    assert speaker.say("-rf; it's 9:30")  # a leading "-" is text on stdin, never an option
+    assert calls == [(["espeak-ng", "-v", "en-us", "--stdin"], b"-rf; it's 9:30")]
     assert not speaker.say("   ")
     assert not EspeakSpeaker(spawn, lambda n: None).say("hello")
+
+
+def test_long_replies_are_cut() -> None:
+    calls: list[bytes] = []
+    EspeakSpeaker(lambda argv, data: calls.append(data), lambda n: "/usr/bin/espeak-ng").say("a" * 1000)
+    assert calls == [b"a" * 400]
 
 
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
@@ -28,12 +34,10 @@ def test_real_espeak_runs(tmp_path) -> None:  # noqa: ANN001
     import subprocess
 
     wav = tmp_path / "out.wav"
-    calls: list[list[str]] = []
 
-    def spawn(argv: Sequence[str]) -> None:
+    def spawn(argv: Sequence[str], stdin: bytes) -> None:
         # Write to a file instead of the sound card, so the test is silent and checkable.
-        calls.append(list(argv))
-        subprocess.run([*argv[:-2], "-w", str(wav), *argv[-2:]], check=True, timeout=30)
+        subprocess.run([*argv, "-w", str(wav)], input=stdin, check=True, timeout=30)
 
-    assert EspeakSpeaker(spawn, shutil.which).say("Timer set for ten minutes.")
+    assert EspeakSpeaker(spawn, shutil.which).say("-Timer set for ten minutes.")
     assert wav.stat().st_size > 1000

@@ -21,6 +21,8 @@ from tests.unit.core.history.support import (
     keyring_store,
     passphrase_store,
 )
+from trayassist.core.assistant.services.timers import ITEM_KIND as TIMER_KIND
+from trayassist.core.assistant.skills.notes import LIST_KIND, NOTE_KIND
 from trayassist.core.history import (
     DatabaseDamaged,
     DatabaseTooNew,
@@ -33,6 +35,7 @@ from trayassist.core.history import (
     SessionProvider,
 )
 from trayassist.core.history.crypto import RecordCipher
+from trayassist.core.history.store import PRIVACY_EVENT
 
 pytestmark = pytest.mark.unit
 
@@ -113,13 +116,13 @@ def test_retention_with_injected_clock(data_dir: Path, memory_keyring: MemoryKey
     store = keyring_store(data_dir, memory_keyring, clock, retention="24h").open()
     store.append("two days old", when=T0 - timedelta(days=2))
     store.append("23 hours old", when=T0 - timedelta(hours=23))
-    store.put_item("timeline", "t", {"event": "old"})
+    store.put_item(PRIVACY_EVENT, "t", {"event": "old"})
     assert store.purge_expired() == 1
     assert [r.text for r in store.list()] == ["23 hours old"]
     clock.advance(hours=2)
     assert store.purge_expired() == 1
     clock.advance(days=1)
-    assert store.purge_expired() == 1  # the item expires too
+    assert store.purge_expired() == 1  # the privacy event expires too
     assert store.count() == 0
     # Explicit retention and now; "forever" keeps, "off" keeps nothing.
     store.append("month old", when=clock() - timedelta(days=31))
@@ -140,7 +143,54 @@ def test_retention_with_injected_clock(data_dir: Path, memory_keyring: MemoryKey
 def test_retention_off_stores_nothing(data_dir: Path, memory_keyring: MemoryKeyring) -> None:
     store = keyring_store(data_dir, memory_keyring, retention="off").open()
     assert store.append("not kept") is None
-    assert store.count() == 0
+    store.put_item(PRIVACY_EVENT, "e1", {"kind": "mic", "name": "parec"})
+    assert store.count() == 0 and store.get_items(PRIVACY_EVENT) == []
+
+
+ASSISTANT_KINDS = (NOTE_KIND, LIST_KIND, TIMER_KIND)
+
+
+def _assistant_items(store: HistoryStore) -> dict[str, list[str]]:
+    return {kind: [i["id"] for i in store.get_items(kind)] for kind in ASSISTANT_KINDS}
+
+
+def test_notes_lists_and_timers_outlive_the_transcript_retention(data_dir: Path,
+                                                                  memory_keyring: MemoryKeyring) -> None:
+    """With "24 h" a timer for the day after tomorrow must still ring; notes stay."""
+    clock = Clock()
+    store = keyring_store(data_dir, memory_keyring, clock, retention="24h").open()
+    store.append("set a timer for the day after tomorrow")
+    store.put_item(TIMER_KIND, "t1", {"due": (T0 + timedelta(days=2)).isoformat()})
+    store.put_item(NOTE_KIND, "n1", {"text": "remember the lavender soap"})
+    store.put_item(LIST_KIND, "l1", {"list": "shopping", "text": "milk"})
+    store.put_item(PRIVACY_EVENT, "e1", {"kind": "mic"})
+    clock.advance(days=2)
+    assert store.purge_expired() == 2  # the transcript and the privacy event
+    assert store.count() == 0 and store.get_items(PRIVACY_EVENT) == []
+    assert _assistant_items(store) == {NOTE_KIND: ["n1"], LIST_KIND: ["l1"], TIMER_KIND: ["t1"]}
+    store.close()
+    clock.advance(days=400)
+    store.retention = "18m"
+    store.open()  # opening purges too
+    assert _assistant_items(store) == {NOTE_KIND: ["n1"], LIST_KIND: ["l1"], TIMER_KIND: ["t1"]}
+    # The user removes them: one by one, or everything with a wipe.
+    assert store.delete_item(LIST_KIND, "l1") is True
+    store.wipe()
+    assert _assistant_items(store) == {NOTE_KIND: [], LIST_KIND: [], TIMER_KIND: []}
+
+
+def test_notes_survive_dont_save(data_dir: Path, memory_keyring: MemoryKeyring) -> None:
+    """"Don't save" keeps no transcript, but a note asked for is kept, across restarts."""
+    clock = Clock()
+    store = keyring_store(data_dir, memory_keyring, clock, retention="off").open()
+    store.put_item(NOTE_KIND, "n1", {"text": "a note I asked for"})
+    assert store.append("note that I asked for a note") is None
+    clock.advance(seconds=1)
+    assert store.purge_expired() == 0
+    store.close()
+    clock.advance(minutes=5)
+    store.open()
+    assert [i["data"] for i in store.get_items(NOTE_KIND)] == [{"text": "a note I asked for"}]
 
 
 def test_items(store: HistoryStore, clock: Clock) -> None:

@@ -152,9 +152,9 @@ def test_stream_pid_prefers_kernel_pid_and_ignores_other_hosts() -> None:
 
 def test_merge_streams_one_entry_per_process_names_both_ways() -> None:
     ident = {5: ("python3", "/usr/bin/python3.11")}
-    streams = [({"application.process.id": "5", "application.name": "Zoom"}, "mic", False),
-               ({"application.process.id": "5", "application.name": "Zoom"}, "mic", True),
-               ({"application.name": "remote thing"}, "mic", False)]
+    streams = [({"application.process.id": "5", "application.name": "Zoom"}, "mic", False, 1),
+               ({"application.process.id": "5", "application.name": "Zoom"}, "mic", True, 1),
+               ({"application.name": "remote thing"}, "mic", False, 2)]
     users = merge_streams(streams, lambda p: ident.get(p, (None, None)), "h")
     assert [(u.pid, u.name, u.exe, u.streams, u.corked) for u in users] == [
         (5, "Zoom", "/usr/bin/python3.11", 2, False), (None, "remote thing", None, 1, False)]

@@ -11,6 +11,7 @@ import pytest
 
 from tests.support.pulse import wait_for
 from trayassist.core.privacy.guard import NetworkGuard
+from trayassist.core.privacy.links import ProcessLinks
 from trayassist.core.privacy.monitor import PrivacyMonitor
 from trayassist.core.privacy.net import Conn, NetWatch
 from trayassist.core.privacy.types import BackendStatus, MicUser
@@ -82,7 +83,7 @@ class Rig:
         self.monitor = PrivacyMonitor(
             self.mic, self.net, self.guard, acknowledged_apps=acked or [],
             on_change=self._changed, on_event=self._event,
-            related=lambda pid: (roots or {}).get(pid, pid))
+            links=lambda: ProcessLinks(root=lambda pid: (roots or {}).get(pid, pid), job=lambda pid: None))
 
     def _changed(self, snap: dict[str, Any]) -> None:
         self.threads.add(threading.current_thread().name)
@@ -115,7 +116,8 @@ def test_mic_change_is_pushed_from_the_monitor_thread(rig: Rig) -> None:
     rig.mic.set([zoom_user()])
     assert wait_for(lambda: rig.last()["mic_others"] != [], 1)
     assert rig.last()["mic_others"] == [
-        {"pid": 50, "name": "zoom", "exe": ZOOM, "device": "mic", "corked": False}]
+        {"pid": 50, "name": "zoom", "exe": ZOOM, "device": "mic", "corked": False,
+         "claims": None, "verified": True, "label": "zoom"}]
     rig.mic.set([])
     assert wait_for(lambda: "mic_stop" in rig.kinds(), 1)
     assert rig.kinds()[:2] == ["mic_start", "mic_stop"]

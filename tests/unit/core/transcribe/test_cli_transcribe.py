@@ -12,6 +12,7 @@ import pytest
 from trayassist import cli_transcribe
 from trayassist.core.config import Settings
 from trayassist.core.paths import Paths
+from trayassist.core.privacy.guard import NetworkGuard
 
 pytestmark = [pytest.mark.unit, pytest.mark.model]
 
@@ -22,7 +23,8 @@ def run(basedir: Path, *argv: str) -> int:
     parser = argparse.ArgumentParser()
     cli_transcribe.add_parser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["transcribe", *argv])
-    return cli_transcribe.run(args, Paths.from_basedir(basedir).ensure(), Settings())
+    # A guard that is not installed: an audit hook cannot be removed from the test process.
+    return cli_transcribe.run(args, Paths.from_basedir(basedir).ensure(), Settings(), guard=NetworkGuard())
 
 
 def test_a_good_wav(basedir: Path, speech_parts: list[Path], capsys) -> None:

@@ -76,7 +76,7 @@ def test_model_errors_reach_the_caller_and_the_state(tmp_path: Path) -> None:
         bad.mkdir()
         (bad / "config.json").write_text("{}")
         (bad / "model.bin").write_bytes(b"not a model")
-        (bad / "vocabulary.txt").write_text("a\n")
+        (bad / "tokenizer.json").write_text("{}")
         eng2 = Engine(lambda: resolve("tiny.en", str(bad), tmp_path))
         with pytest.raises(ModelError, match="Cannot load model"):
             eng2.load().result(30)

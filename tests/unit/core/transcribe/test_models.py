@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
+from tests.support.fake_hub import FakeHub, model_files, serve
 from trayassist.core.transcribe import models
 from trayassist.core.transcribe.models import ModelError, ModelNeedsDownload, resolve
 
@@ -79,80 +77,35 @@ def test_choice_list_covers_tiny_to_large_and_distil() -> None:
 
 
 # ---- download against a local fake of the hub's HTTP API -----------------------------
-SHA = "0123456789abcdef0123456789abcdef01234567"
-
-
-class FakeHub(BaseHTTPRequestHandler):
-    """Serves one repo the way huggingface_hub 1.x/2.x asks for it (revision info, tree,
-    HEAD/GET resolve). Not covered: redirects to a CDN, xet storage, auth."""
-
-    repo = "Systran/faster-whisper-tiny.en"
-    files: dict[str, bytes] = {}
-    requests: list[str] = []
-
-    def do_HEAD(self) -> None:  # noqa: N802
-        self.do_GET()
-
-    def do_GET(self) -> None:  # noqa: N802
-        FakeHub.requests.append(f"{self.command} {self.path}")
-        p = self.path.split("?")[0]
-        if p == f"/api/models/{self.repo}/revision/main":
-            return self._send(200, json.dumps({"id": self.repo, "sha": SHA, "siblings": [
-                {"rfilename": f} for f in self.files]}).encode())
-        if p == f"/api/models/{self.repo}/tree/{SHA}":
-            return self._send(200, json.dumps([
-                {"type": "file", "path": f, "size": len(b), "oid": hashlib.sha1(b).hexdigest()}
-                for f, b in self.files.items()]).encode())
-        for f, b in self.files.items():
-            if p == f"/{self.repo}/resolve/{SHA}/{f}":
-                return self._send(200, b, {"ETag": f'"{hashlib.sha256(b).hexdigest()}"',
-                                           "X-Repo-Commit": SHA})
-        self._send(404, b"{}")
-
-    def _send(self, code: int, body: bytes, headers: dict[str, str] | None = None) -> None:
-        self.send_response(code)
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
-def fake_hub(bundled_model_path: Path) -> Iterator[str]:
-    FakeHub.files = {f: (bundled_model_path / f).read_bytes()
-                     for f in ("config.json", "model.bin", "tokenizer.json", "vocabulary.txt")}
-    FakeHub.requests = []
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), FakeHub)
-    t = threading.Thread(target=srv.serve_forever, daemon=True)
-    t.start()
-    yield f"http://127.0.0.1:{srv.server_port}"
-    srv.shutdown()
-    srv.server_close()
-    t.join(5)
+def fake_hub(bundled_model_path: Path) -> Iterator[FakeHub]:
+    with serve(model_files(bundled_model_path)) as hub:
+        yield hub
 
 
-def test_no_download_without_consent(fake_hub: str, tmp_path: Path) -> None:
+def test_no_download_without_consent(fake_hub: FakeHub, tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="needs the user's consent"):
-        models.download("tiny.en", consent=False, hub_cache=tmp_path, endpoint=fake_hub)
-    assert FakeHub.requests == []
+        models.download("tiny.en", consent=False, hub_cache=tmp_path, endpoint=fake_hub.url)
+    assert fake_hub.state.requests == []
 
 
 @pytest.mark.model
 def test_consented_download_fetches_a_loadable_model_then_stays_offline(
-        fake_hub: str, tmp_path: Path) -> None:
+        fake_hub: FakeHub, tmp_path: Path) -> None:
     from huggingface_hub import constants
 
     offline_before = constants.HF_HUB_OFFLINE
-    r = models.download("tiny.en", consent=True, hub_cache=tmp_path / "hub", endpoint=fake_hub)
+    seen: list[tuple[int, int]] = []
+    r = models.download("tiny.en", consent=True, hub_cache=tmp_path / "hub", endpoint=fake_hub.url,
+                        progress=lambda done, total: seen.append((done, total)))
     assert r.source == "download"
-    assert any("/resolve/" in q and q.endswith("model.bin") for q in FakeHub.requests)
+    assert any("/resolve/" in q and q.endswith("model.bin") for q in fake_hub.state.requests)
     assert offline_before == constants.HF_HUB_OFFLINE  # offline mode restored
     assert models._sha256(r.path / "model.bin") == models.BUNDLED_SHA256["model.bin"]
+    # Progress in bytes, never past the files' size, ending at it.
+    size = sum(len(b) for b in fake_hub.state.files.values())
+    assert seen and seen[-1] == (size, size)
+    assert all(done <= total for done, total in seen if total)
     # Now it resolves from the cache without the network, and loads.
     again = resolve("tiny.en", "", tmp_path, hub_cache=tmp_path / "hub", bundled=lambda: None)
     assert (again.source, again.path) == ("cache", r.path)
@@ -161,11 +114,31 @@ def test_consented_download_fetches_a_loadable_model_then_stays_offline(
     WhisperModel(str(again.path), device="cpu", compute_type="int8", cpu_threads=1)
 
 
-def test_a_failing_download_gives_one_line(fake_hub: str, tmp_path: Path) -> None:
-    FakeHub.repo = "nobody/else"
-    try:
-        with pytest.raises(ModelError, match=r"^Download of tiny.en failed: ") as info:
-            models.download("tiny.en", consent=True, hub_cache=tmp_path, endpoint=fake_hub)
-        assert "\n" not in str(info.value)
-    finally:
-        FakeHub.repo = "Systran/faster-whisper-tiny.en"
+def test_a_failing_download_gives_one_line(fake_hub: FakeHub, tmp_path: Path) -> None:
+    fake_hub.state.repo = "nobody/else"
+    with pytest.raises(ModelError, match=r"^Download of tiny.en failed: ") as info:
+        models.download("tiny.en", consent=True, hub_cache=tmp_path, endpoint=fake_hub.url)
+    assert "\n" not in str(info.value)
+
+
+def test_a_download_broken_halfway_leaves_nothing_behind(fake_hub: FakeHub, tmp_path: Path) -> None:
+    hub = tmp_path / "hub"
+    fake_hub.state.break_after = 3_000_000  # model.bin breaks off; the other files arrive whole
+    with pytest.raises(ModelError, match=r"^Download of tiny.en failed: "):
+        models.download("tiny.en", consent=True, hub_cache=hub, endpoint=fake_hub.url)
+    assert fake_hub.state.sent >= 3_000_000  # it did break in the middle of model.bin
+    assert not (hub / "models--Systran--faster-whisper-tiny.en").exists()
+    assert not (hub / ".locks" / "models--Systran--faster-whisper-tiny.en").exists()
+    assert list(hub.rglob("*.incomplete")) == []
+
+
+def test_a_download_that_arrives_damaged_is_refused_and_removed(fake_hub: FakeHub, tmp_path: Path) -> None:
+    # The hub names model.bin by the checksum of other bytes (a transfer gone wrong).
+    files = dict(fake_hub.state.files)
+    damaged = bytearray(files["model.bin"])
+    damaged[1000:1004] = b"\x00\x01\x02\x03"
+    fake_hub.state.files = files | {"model.bin": bytes(damaged)}
+    fake_hub.state.etag_override = {"model.bin": models.BUNDLED_SHA256["model.bin"]}
+    with pytest.raises(ModelError, match="arrived damaged: model.bin does not match its checksum"):
+        models.download("tiny.en", consent=True, hub_cache=tmp_path / "hub", endpoint=fake_hub.url)
+    assert not (tmp_path / "hub" / "models--Systran--faster-whisper-tiny.en").exists()

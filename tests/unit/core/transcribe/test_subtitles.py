@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.support.subtitles import check_srt, check_vtt
-from trayassist.core.transcribe.engine import TimedSegment, TimedWord
+from trayassist.core.transcribe.decoding import TimedSegment, TimedWord
 from trayassist.core.transcribe.subtitles import LINE_CHARS, MAX_CUE_S, cues, render, to_srt, to_vtt
 
 pytestmark = pytest.mark.unit

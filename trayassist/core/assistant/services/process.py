@@ -26,15 +26,35 @@ def run_quiet(argv: Sequence[str], timeout: float = 5.0) -> int:
     return done.returncode
 
 
-def spawn_detached(argv: Sequence[str]) -> None:
-    """Start a program that outlives us; raises OSError if it cannot start."""
+def spawn_detached(argv: Sequence[str], stdin: bytes | None = None) -> None:
+    """Start a program that outlives us; raises OSError if it cannot start.
+
+    `stdin` is written to the program's standard input (user text travels there, never
+    in argv); without it the program reads /dev/null.
+    """
     kwargs: dict[str, object] = {}
     if sys.platform == "win32":
         kwargs["creationflags"] = getattr(subprocess, "DETACHED_PROCESS", 0)
     else:
         kwargs["start_new_session"] = True
-    proc = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, close_fds=True,
+    proc = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True,
                             **kwargs)  # type: ignore[call-overload]
-    # Reap it when it exits, so launched apps never linger as zombies of the tray process.
-    threading.Thread(target=proc.wait, name=f"reap-{proc.pid}", daemon=True).start()
+    # Feed stdin and reap the program off the caller's thread: a child slow to read must
+    # not block the app, and launched apps never linger as zombies of the tray process.
+    threading.Thread(target=_feed_and_reap, args=(proc, stdin), name=f"reap-{proc.pid}",
+                     daemon=True).start()
+
+
+def _feed_and_reap(proc: subprocess.Popen[bytes], data: bytes | None) -> None:
+    if data is not None and proc.stdin is not None:
+        try:
+            proc.stdin.write(data)
+        except OSError as exc:  # the program exited without reading (BrokenPipe)
+            log.info("%s did not read its input: %s", proc.args[0], type(exc).__name__)  # type: ignore[index]
+        finally:
+            try:
+                proc.stdin.close()
+            except OSError:
+                pass
+    proc.wait()

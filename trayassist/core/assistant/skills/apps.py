@@ -60,6 +60,7 @@ def rank_apps(query: str, apps: list[AppEntry]) -> list[tuple[float, AppEntry]]:
 
 class OpenAppSkill(Skill):
     name = "apps"
+    template_only = frozenset({"open_app", "open_folder"})
 
     def match(self, utt: Utterance, ctx: Context) -> Match | None:
         text = utt.text

@@ -10,6 +10,7 @@ from trayassist.core.assistant.context import Context
 from trayassist.core.assistant.normalize import Utterance
 from trayassist.core.assistant.numbers import format_number
 from trayassist.core.assistant.skills._common import compile_all, full
+from trayassist.core.assistant.skills.math_words import find_conversion, find_expression
 from trayassist.core.assistant.units import SHORT_ALIASES, ConversionError, convert, lookup
 
 _ASK = (r"(?:(?:what is|what are|what does|what do|how much is|calculate|compute|"
@@ -91,6 +92,37 @@ class CalculatorSkill(Skill):
                     return Match("calculate", EXACT, {"expression": expr}, error=_sentence(exc))
                 return Match("calculate", EXACT, {"expression": expr})
         return None
+
+    def parse(self, label: str, utt: Utterance, ctx: Context) -> Match | None:
+        rule = self.match(utt, ctx)
+        if rule is not None:
+            return rule
+        text = utt.numeric
+        conv = find_conversion(text)
+        if conv is not None:
+            value, src, dst = conv
+            # "convert inches to centimetres" asks for the rate: answer for one.
+            return self._checked_conversion(1.0 if value is None else value, src.name, dst.name)
+        expr = find_expression(text)
+        if expr is None:
+            return Match("calculate", EXACT, {}, error="What should I calculate? Say, for example, "
+                                                       "\"what is 12 times 7\".")
+        try:
+            evaluate(expr)
+        except CalcError as exc:
+            return Match("calculate", EXACT, {"expression": expr}, error=_sentence(exc))
+        return Match("calculate", EXACT, {"expression": expr})
+
+    @staticmethod
+    def _checked_conversion(value: float, src_name: str, dst_name: str) -> Match:
+        src, dst = lookup(src_name), lookup(dst_name)
+        assert src is not None and dst is not None
+        params = {"value": value, "from": src.name, "to": dst.name}
+        try:
+            convert(value, src, dst)
+        except ConversionError as exc:
+            return Match("convert", EXACT, params, error=_sentence(exc))
+        return Match("convert", EXACT, params)
 
     @staticmethod
     def _conversion(m: re.Match[str]) -> Match | None:

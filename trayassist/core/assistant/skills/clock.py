@@ -1,15 +1,18 @@
-"""Time and date, here or in another city ("what time is it in Tokyo")."""
+"""Time and date, here or in another place: the time, the date, days until a day, weekdays in a
+month, "is it friday", time zones and the difference between two places."""
 
 from __future__ import annotations
 
+import re
 import zoneinfo
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from trayassist.core.assistant.base import EXACT, Match, Outcome, Skill
 from trayassist.core.assistant.context import Context
+from trayassist.core.assistant.dates import WEEKDAYS, find_date, find_month, weekdays_in_month
 from trayassist.core.assistant.normalize import Utterance
 from trayassist.core.assistant.skills._common import compile_all, full
-from trayassist.core.assistant.zones import find_zone
+from trayassist.core.assistant.zones import NOT_PLACE, find_place, find_zone
 
 _NOW = r"(?: (?:right )?now| currently| at the moment| today)?"
 _TIME_Q = (
@@ -43,6 +46,29 @@ _DATE = compile_all([
     rf"what (?:month|year) is it{_NOW}",
     r"what is todays date",
 ])
+# Words that end a place name: "what time is it in tokyo right now".
+_PLACE_END = r"(?= right now| now| currently| at the moment| today| tonight| please| is$| and |$)"
+_IN_PLACE = re.compile(rf"\b(?:in|at|for|of) (?:the city of |the |)(?P<place>[a-z][a-z ]*?){_PLACE_END}")
+_TWO_PLACES = re.compile(r"\bbetween (?P<a>[a-z][a-z ]*?) and (?P<b>[a-z][a-z ]*?)(?= right now| now|$)")
+_HERE = {"here", "my place", "my location", "where i am", "home", "my time", "local time"}
+_WEEKDAY_WORD = "(?P<wd>" + "|".join(WEEKDAYS) + ")"
+_COUNT_WEEKDAYS = re.compile(rf"\bhow many {_WEEKDAY_WORD}s?\b")
+_IS_WEEKDAY = re.compile(rf"^(?:is|will) (?P<subject>.+?) (?:be )?(?:a |an |on a )?{_WEEKDAY_WORD}(?: today)?$")
+_UNTIL = re.compile(r"\bhow (?:many|much) (?P<unit>days?|weeks?|months?|time|sleeps)\b.*\b(?:until|till|til|"
+                    r"before|to|left (?:until|till|before|for)|for|away is)\b|\bhow (?:long|far) (?:is it )?"
+                    r"(?:until|till|before|away is)\b|\bdays? (?:left )?(?:until|till|to)\b")
+_ASKS_TIME = re.compile(r"\b(?:what|whats|which|tell|give|know|check|current|currently|now|clock|hour|"
+                        r"say|show|display|is it|time is it|the time|exact|right now|late|early)\b|^time$")
+_DAY_OF = re.compile(r"\bwhat (?:day|weekday|day of the week)\b|\bwhich (?:day|weekday)\b|\bwhen is\b|"
+                     r"\bfall on\b|\bfalls on\b|\bland on\b")
+
+
+# Short forms whole: "current time new york" (a known place only), "is it friday", "how many
+# saturdays are in march".
+_TIME_PLACE = re.compile(r"(?:the )?(?:current |local )?time (?:now )?(?P<place>[a-z][a-z .]*?)(?: now| right now)?")
+_IS_TODAY = re.compile(rf"(?:is (?:it|today)|today is) (?:a )?{_WEEKDAY_WORD}(?: today)?")
+_COUNT_IN = re.compile(rf"how many {_WEEKDAY_WORD}s? (?:are |will )?(?:there )?(?:be )?in (?:the month of )?"
+                       r"(?P<month>[a-z]+(?: \d{4})?)")
 
 
 class TimeSkill(Skill):
@@ -53,34 +79,191 @@ class TimeSkill(Skill):
         m = full(_TIME, text)
         if m:
             place = (m.groupdict().get("place") or "").strip()
-            if not place:
-                return Match("time", EXACT, {})
-            found = find_zone(place)
-            if found is None:
-                return Match("time", EXACT, {"place": place},
-                             error=f"I don't know the time zone for {place.title()}.")
-            zone, name = found
-            return Match("time", EXACT, {"place": name, "zone": zone})
+            if place and place not in _HERE and find_zone(place) is None and not _ASKS_TIME.search(text):
+                return None  # "time for bed": the word, not a question about a place
+            return _time_in(place) if place else Match("time", EXACT, {})
         if full(_DATE, text):
             return Match("date", EXACT, {})
+        m = _TIME_PLACE.fullmatch(text)
+        known = find_zone(m.group("place")) if m else None
+        if m and known is not None and known[1] == m.group("place"):  # exactly a place: "time machine" is not Maine
+            return _time_in(m.group("place"))
+        today = ctx.clock.now().date()
+        m = _IS_TODAY.fullmatch(text)
+        if m:
+            return Match("is_weekday", EXACT, {"weekday": m.group("wd"), "date": today.isoformat(),
+                                               "said": "today"})
+        m = _COUNT_IN.fullmatch(utt.numeric)
+        month = find_month(f"in {m.group('month')}", today) if m else None
+        if m and month is not None:
+            return Match("count_weekday", EXACT, {"weekday": m.group("wd"), "year": month[0], "month": month[1]})
         return None
 
+    def parse(self, label: str, utt: Utterance, ctx: Context) -> Match | None:
+        text = utt.numeric
+        today = ctx.clock.now().date()
+        if re.search(r"\b(?:timers?|alarms?|reminders?|lists?)\b", text):
+            return None  # "how much time is left on my timer" is the timers' question
+        if re.search(r"\btime ?zones?\b", text) and not re.search(r"\bwhat time is it\b", text):
+            found = find_place(text)
+            if found is None:
+                return Match("zone", EXACT, {})
+            return Match("zone", EXACT, {"zone": found[0], "place": found[1]})
+        if re.search(r"\b(?:difference|ahead|behind|how many hours)\b", text):
+            return self._difference(text)
+        m = _COUNT_WEEKDAYS.search(text)
+        if m:
+            month = find_month(text, today)
+            if month is None:
+                return Match("count_weekday", EXACT, {"weekday": m.group("wd")},
+                             error=f"Which month should I count {m.group('wd')}s in?")
+            return Match("count_weekday", EXACT, {"weekday": m.group("wd"), "year": month[0],
+                                                  "month": month[1]})
+        m = _IS_WEEKDAY.match(text)
+        if m:
+            named = find_date(m.group("subject"), today) if m.group("subject") not in ("it", "this") \
+                else (today, "today")
+            if named is not None:
+                return Match("is_weekday", EXACT, {"weekday": m.group("wd"), "date": named[0].isoformat(),
+                                                   "said": named[1]})
+        if _UNTIL.search(text):
+            named = find_date(text, today)
+            if named is None:
+                return Match("days_until", EXACT, {}, error="Which day should I count to?")
+            return Match("days_until", EXACT, {"date": named[0].isoformat(), "said": named[1]})
+        named = find_date(text, today)
+        if named is not None and named[1] != "today":
+            intent = "day_of" if _DAY_OF.search(text) else "date_of"
+            return Match(intent, EXACT, {"date": named[0].isoformat(), "said": named[1]})
+        if re.search(r"\b(?:date|day|month|year|week)\b", text) and not re.search(r"\btime\b", text):
+            return Match("date", EXACT, {})
+        found = find_place(text)
+        if found is not None:
+            return Match("time", EXACT, {"zone": found[0], "place": found[1]})
+        if not _ASKS_TIME.search(text):
+            return None  # "time flies": the word, not a question about the clock
+        words = [w for w in (_place(text) or "").split() if w not in NOT_PLACE]
+        if words and len(words) <= 3 and " ".join(words) not in _HERE:
+            place = " ".join(words)
+            return Match("time", EXACT, {"place": place}, error=f"I don't know the time zone for {place.title()}.")
+        return Match("time", EXACT, {})
+
+    @staticmethod
+    def _difference(text: str) -> Match:
+        m = _TWO_PLACES.search(text)
+        names = [m.group("a"), m.group("b")] if m else [p for p in [_place(text)] if p]
+        if not names:
+            return Match("difference", EXACT, {}, error="Which places should I compare?")
+        zones = []
+        for name in names:
+            if name.strip() in _HERE:
+                zones.append(("local", "here"))
+                continue
+            found = find_place(name) or find_zone(name)
+            if found is None:
+                return Match("difference", EXACT, {"place": name},
+                             error=f"I don't know the time zone for {name.title()}.")
+            zones.append(found)
+        if len(zones) == 1:
+            zones.insert(0, ("local", "here"))
+        return Match("difference", EXACT, {"zone": zones[1][0], "place": zones[1][1],
+                                           "from_zone": zones[0][0], "from_place": zones[0][1]})
+
     def run(self, match: Match, ctx: Context) -> Outcome:
-        now = ctx.clock.now()
-        if match.intent == "date":
-            return Outcome(f"It's {now:%A}, {now.day} {now:%B %Y}.", performed=True)
-        zone = match.params.get("zone")
-        if not zone:
-            return Outcome(f"It's {_clock_text(now)}.", performed=True)
-        there = now.astimezone(zoneinfo.ZoneInfo(zone))
-        day = "" if there.date() == now.date() else f" on {there:%A}"
-        return Outcome(f"It's {_clock_text(there)}{day} in {match.params['place'].title()}.",
-                       performed=True)
+        return Outcome(answer(match, ctx.clock.now()), performed=True)
 
     def preview(self, match: Match, ctx: Context) -> Outcome:
         # Reading the clock has no side effect, so a dry run can answer for real.
-        out = self.run(match, ctx)
-        return Outcome(out.reply, performed=False)
+        return Outcome(answer(match, ctx.clock.now()), performed=False)
+
+
+def _place(text: str) -> str | None:
+    m = _IN_PLACE.search(text)
+    if m is None:
+        return None
+    place = re.sub(r"\b(?:time|right now|now|today|the moment|currently)\b", "", m.group("place")).strip()
+    return place or None
+
+
+def _with_zone(intent: str, place: str) -> Match:
+    found = find_zone(place)
+    if found is None:
+        return Match(intent, EXACT, {"place": place}, error=f"I don't know the time zone for {place.title()}.")
+    return Match(intent, EXACT, {"place": found[1], "zone": found[0]})
+
+
+def _time_in(place: str) -> Match:
+    return _with_zone("time", place) if place not in _HERE else Match("time", EXACT, {})
+
+
+def answer(match: Match, now: datetime) -> str:
+    p = match.params
+    intent = match.intent
+    if intent == "date":
+        return f"It's {now:%A}, {now.day} {now:%B %Y}."
+    if intent == "zone":
+        there = now.astimezone(zoneinfo.ZoneInfo(p["zone"])) if p.get("zone") else now
+        where = _place_name(p["place"]) if p.get("place") else "Here"
+        return f"{where} is on {p.get('zone') or there.tzname()} time ({_utc(there)})."
+    if intent == "difference":
+        a = now if p["from_zone"] == "local" else now.astimezone(zoneinfo.ZoneInfo(p["from_zone"]))
+        b = now.astimezone(zoneinfo.ZoneInfo(p["zone"]))
+        diff = ((b.utcoffset() or timedelta(0)) - (a.utcoffset() or timedelta(0))).total_seconds() / 3600
+        first = "here" if p["from_place"] == "here" else p["from_place"].title()
+        if diff == 0:
+            return f"{_place_name(p['place'])} has the same time as {first} ({_clock_text(b)})."
+        way = "ahead of" if diff > 0 else "behind"
+        return f"{_place_name(p['place'])} is {_hours(abs(diff))} {way} {first}: it's {_clock_text(b)} there."
+    if intent in ("days_until", "day_of", "date_of", "is_weekday"):
+        day = date.fromisoformat(p["date"])
+        said = p.get("said", "")
+        if intent == "is_weekday":
+            yes = day.weekday() == WEEKDAYS[p["weekday"]]
+            return f"{'Yes' if yes else 'No'}, {_day_text(day)} is a {day:%A}."
+        if intent == "days_until":
+            days = (day - now.date()).days
+            if days == 0:
+                return f"{said.capitalize()} is today."
+            word = "day" if abs(days) == 1 else "days"
+            if days < 0:
+                return f"{said.capitalize()} was {-days} {word} ago ({_day_text(day)})."
+            return f"{days} {word} until {said} ({_day_text(day)})."
+        return f"{said.capitalize()} is {_day_text(day)}." if intent == "day_of" \
+            else f"That's {_day_text(day)}."
+    if intent == "count_weekday":
+        n = weekdays_in_month(p["year"], p["month"], WEEKDAYS[p["weekday"]])
+        month = date(p["year"], p["month"], 1)
+        return f"There are {n} {p['weekday'].title()}s in {month:%B %Y}."
+    zone = p.get("zone")
+    if not zone:
+        return f"It's {_clock_text(now)}."
+    there = now.astimezone(zoneinfo.ZoneInfo(zone))
+    on_day = "" if there.date() == now.date() else f" on {there:%A}"
+    return f"It's {_clock_text(there)}{on_day} in {_place_name(p['place'])}."
+
+
+def _place_name(place: str) -> str:
+    """"new york" -> "New York", "cst" -> "CST"."""
+    return place.upper() if len(place) <= 4 and " " not in place and place not in ("rome", "oslo", "lima", "doha",
+                                                                               "fiji", "rio", "la", "uk") \
+        else place.title()
+
+
+def _utc(t: datetime) -> str:
+    off = (t.utcoffset() or timedelta(0)).total_seconds() / 3600
+    return "UTC" if off == 0 else f"UTC{'+' if off > 0 else '-'}{_num(abs(off))}"
+
+
+def _num(h: float) -> str:
+    return str(int(h)) if h == int(h) else f"{int(h)}:{int(round((h % 1) * 60)):02d}"
+
+
+def _hours(h: float) -> str:
+    return f"{_num(h)} hour{'' if h == 1 else 's'}"
+
+
+def _day_text(d: date) -> str:
+    return f"{d:%A} {d.day} {d:%B %Y}"
 
 
 def _clock_text(t: datetime) -> str:

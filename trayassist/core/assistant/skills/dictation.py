@@ -20,6 +20,7 @@ _NOT_CONTENT = {"that", "this", "it", "me", "them", "out", "in", "up", "the", "e
 
 class DictationSkill(Skill):
     name = "dictation"
+    template_only = frozenset({"output"})
 
     def match(self, utt: Utterance, ctx: Context) -> Match | None:
         if not _HEAD_WORD.match(utt.text):

@@ -13,7 +13,7 @@ from trayassist.core.assistant.timeparse import describe_duration, parse_duratio
 _HIST = r"(?:(?:all )?(?:of )?(?:my |the )?(?:entire |whole |complete )?" \
         r"(?:history|transcripts|recordings|voice history|dictation history))"
 _DELETE_LAST = compile_all([
-    r"(?:delete|erase|remove|forget|discard|drop|undo) (?:what i (?:just )?said|that|this|"
+    r"(?:delete|erase|remove|forget|discard|drop) (?:what i (?:just )?said|that|this|"
     r"the last (?:thing(?: i said)?|one|sentence|message|entry|utterance|recording|transcript|"
     r"bit)|my last (?:sentence|message|entry|utterance|recording|transcript))"
     r"(?: from (?:my |the )?history)?",
@@ -33,6 +33,8 @@ _WIPE = compile_all([
 
 class HistorySkill(Skill):
     name = "history"
+    template_only = frozenset({"delete_last", "forget", "wipe"})
+    destructive = frozenset({"delete_last", "forget", "wipe"})
 
     def match(self, utt: Utterance, ctx: Context) -> Match | None:
         text = utt.numeric

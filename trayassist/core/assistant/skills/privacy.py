@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from trayassist.core.assistant.base import EXACT, Match, Outcome, Skill
@@ -42,8 +43,16 @@ _ALL_Q = compile_all([
 ])
 
 
+# With the model sure it is a privacy question, these words say which indicator it is about.
+_MIC_WORDS = re.compile(r"\b(?:mic|microphone|recording|recorded|listening|listened|hear|hearing)\b")
+_NET_WORDS = re.compile(r"\b(?:upload|uploading|uploaded|sending|sent|internet|network|phoning home|"
+                        r"connected|connection|connections|bandwidth)\b")
+_ANSWERABLE = re.compile(r"^(?:what|who|which|is|are|am|has|have|does|do|tell me|check|show me)\b")
+
+
 class PrivacySkill(Skill):
     name = "privacy"
+    template_only = frozenset({"mic", "network", "overview"})
 
     def match(self, utt: Utterance, ctx: Context) -> Match | None:
         text = utt.text
@@ -54,6 +63,20 @@ class PrivacySkill(Skill):
         if full(_ALL_Q, text):
             return Match("overview", EXACT, {})
         return None
+
+    def parse(self, label: str, utt: Utterance, ctx: Context) -> Match | None:
+        """Questions the templates do not cover ("which app is recording me right now"): only as a
+        question, and only about the microphone or the network."""
+        rule = self.match(utt, ctx)
+        if rule is not None:
+            return rule
+        text = utt.text
+        if not _ANSWERABLE.match(text):
+            return None
+        mic, net = bool(_MIC_WORDS.search(text)), bool(_NET_WORDS.search(text))
+        if mic == net:
+            return Match("overview", EXACT, {}) if mic or re.search(r"\bprivacy\b", text) else None
+        return Match("mic" if mic else "network", EXACT, {})
 
     def preview(self, match: Match, ctx: Context) -> Outcome:
         # Reading the status is not an action; answer for real, but report nothing performed.

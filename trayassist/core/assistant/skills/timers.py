@@ -1,13 +1,22 @@
-"""Timers and alarms: set, list, cancel. Persisted by the timer service, so they survive restarts."""
+"""Timers, alarms and reminders: set (with a message), ask about, cancel (with undo).
+
+Persisted by the timer service, so they survive restarts."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import datetime, timedelta
 
 from trayassist.core.assistant.base import EXACT, Match, Outcome, Skill
 from trayassist.core.assistant.context import Context, Timer
 from trayassist.core.assistant.normalize import Utterance
 from trayassist.core.assistant.skills._common import compile_all, full
+from trayassist.core.assistant.skills.timer_words import (
+    find_clock,
+    find_duration,
+    reminder_label,
+    too_far,
+)
 from trayassist.core.assistant.timeparse import (
     MAX_TIMER_S,
     describe_duration,
@@ -51,8 +60,66 @@ _CANCEL = compile_all([
 ])
 
 
+_REMOVE_WORDS = re.compile(r"\b(?:cancel|stop|delete|remove|clear|turn off|kill|end|switch off|dismiss|"
+                           r"disable|get rid of|deactivate|shut off|erase|silence|unset)\b")
+_ALL = re.compile(r"\b(?:all|every|any|both)\b")
+
+
+def _kind(text: str) -> str | None:
+    if re.search(r"\b(?:alarms?|wake|wakeup)\b", text):
+        return "alarm"
+    if re.search(r"\b(?:timers?|count ?down)\b", text):
+        return "timer"
+    if re.search(r"\breminders?\b|\bremind\b", text):
+        return "reminder"
+    return None
+
+
 class TimerSkill(Skill):
     name = "timers"
+    # Cancelling is undoable and small: it takes the ordinary threshold, not the destructive one.
+
+    def parse(self, label: str, utt: Utterance, ctx: Context) -> Match | None:
+        text = utt.numeric
+        rule = self.match(utt, ctx)
+        if rule is not None and rule.error is None:
+            return rule
+        if label == "timers.remove" or (label != "timers.set" and _REMOVE_WORDS.search(text)):
+            kind = _kind(text) or "alarm"
+            when = find_clock(text)
+            return Match("cancel", EXACT, {"kind": "timer" if kind == "timer" else "alarm",
+                                           "all": bool(_ALL.search(text)),
+                                           "what": "" if when is None else when[3],
+                                           "label": reminder_label(utt.text) or ""})
+        if label == "timers.query":
+            return Match("list", EXACT, {"kind": _kind(text) or ""})
+        return self._parse_set(utt, rule)
+
+    def _parse_set(self, utt: Utterance, rule: Match | None) -> Match | None:
+        text = utt.numeric
+        kind = _kind(text)
+        label = reminder_label(utt.text) or ""
+        if too_far(text):
+            return None  # another day, or every week: that is a calendar's job, not ours
+        seconds = find_duration(text)
+        clock = find_clock(text) if kind != "timer" else None  # "a timer for 10" is no clock time
+        if seconds is not None and (clock is None or kind == "timer"):
+            if seconds > MAX_TIMER_S:
+                return Match("set_timer", EXACT, {"seconds": seconds}, error="Timers can be at most 7 days long.")
+            return Match("set_timer", EXACT, {"seconds": seconds, "label": label})
+        if clock is not None:
+            hour, minute, ap, _said = clock
+            return Match("set_alarm", EXACT, {"hour": hour, "minute": minute, "ampm": ap, "label": label,
+                                              "tomorrow": bool(re.search(r"\btomorrow\b", text))})
+        if rule is not None:
+            return rule  # a template that recognised it, with its own explanation
+        if kind == "reminder" or label:
+            what = f" to {label}" if label else ""
+            return Match("set_reminder", EXACT, {"label": label},
+                         error=f"When should I remind you{what}? Say, for example, \"in 20 minutes\".")
+        if kind == "alarm":
+            return Match("set_alarm", EXACT, {}, error="What time should the alarm be for?")
+        return Match("set_timer", EXACT, {}, error="How long should the timer be?")
 
     def match(self, utt: Utterance, ctx: Context) -> Match | None:
         text = utt.numeric
@@ -77,7 +144,8 @@ class TimerSkill(Skill):
                 return Match("set_alarm", EXACT, {"when": when},
                              error=f"I couldn't understand the time \"{when}\", so I set no alarm.")
             hour, minute, ap = clock
-            return Match("set_alarm", EXACT, {"hour": hour, "minute": minute, "ampm": ap})
+            return Match("set_alarm", EXACT, {"hour": hour, "minute": minute, "ampm": ap,
+                                              "tomorrow": bool(re.search(r"\btomorrow\b", text))})
         m = full(_TIMER_SET, text)
         if m:
             groups = m.groupdict()
@@ -101,18 +169,23 @@ class TimerSkill(Skill):
 
     def _due_alarm(self, match: Match, ctx: Context) -> datetime:
         p = match.params
-        return next_occurrence(ctx.clock.now(), p["hour"], p["minute"], p["ampm"])
+        now = ctx.clock.now()
+        due = next_occurrence(now, p["hour"], p["minute"], p["ampm"])
+        if p.get("tomorrow") and due.date() == now.date():
+            due += timedelta(days=1)
+        return due
 
     def preview(self, match: Match, ctx: Context) -> Outcome:
+        p = match.params
+        label = f" to {p['label']}" if p.get("label") else ""
         if match.intent == "set_timer":
-            reply = f"would set a timer for {describe_duration(match.params['seconds'])}"
+            reply = f"would set a timer for {describe_duration(p['seconds'])}{label}"
         elif match.intent == "set_alarm":
-            reply = f"would set an alarm for {self._due_alarm(match, ctx):%H:%M on %A}"
+            reply = f"would set an alarm for {self._due_alarm(match, ctx):%H:%M on %A}{label}"
         elif match.intent == "cancel":
-            reply = f"would cancel {'all ' if match.params['all'] else 'the '}" \
-                    f"{match.params['kind']}{'s' if match.params['all'] else ''}"
+            reply = f"would cancel {'all ' if p['all'] else 'the '}{p['kind']}{'s' if p['all'] else ''}"
         else:
-            reply = "would list your timers"
+            reply = f"would list your {p.get('kind') or 'timer'}s"
         return Outcome(reply, performed=False)
 
     def run(self, match: Match, ctx: Context) -> Outcome:
@@ -120,49 +193,81 @@ class TimerSkill(Skill):
         if timers is None:
             return Outcome("Timers are not available right now.", performed=False)
         now = ctx.clock.now()
+        label = match.params.get("label", "")
         if match.intent == "set_timer":
             seconds = float(match.params["seconds"])
-            label = match.params.get("label", "")
             timers.schedule("timer", now.timestamp() + seconds, label=label, seconds=seconds)
-            what = f" for {label}" if label else ""
-            return Outcome(f"Timer set for {describe_duration(seconds)}{what}.", performed=True)
+            if label:
+                return Outcome(f"I'll remind you to {label} in {describe_duration(seconds)}.", performed=True)
+            return Outcome(f"Timer set for {describe_duration(seconds)}.", performed=True)
         if match.intent == "set_alarm":
             due = self._due_alarm(match, ctx)
-            timers.schedule("alarm", due.timestamp())
+            timers.schedule("alarm", due.timestamp(), label=label)
             day = "today" if due.date() == now.date() else "tomorrow"
+            if label:
+                return Outcome(f"I'll remind you to {label} at {due:%H:%M} {day}.", performed=True)
             return Outcome(f"Alarm set for {due:%H:%M} {day}.", performed=True)
         if match.intent == "list":
-            return Outcome(_describe_list(timers.list(), now.timestamp()), performed=True)
-        return self._cancel(match, ctx, now.timestamp())
+            kind = match.params.get("kind") or ""
+            shown = [t for t in timers.list() if kind in ("", "reminder") or t.kind == kind]
+            if kind == "reminder":
+                shown = [t for t in shown if t.label]
+            return Outcome(_describe_list(shown, now, kind), performed=True)
+        return self._cancel(match, ctx, now)
 
-    def _cancel(self, match: Match, ctx: Context, now: float) -> Outcome:
-        assert ctx.timers is not None
+    def _cancel(self, match: Match, ctx: Context, now: datetime) -> Outcome:
+        timers = ctx.timers
+        assert timers is not None
         kind = match.params["kind"]
-        found = [t for t in ctx.timers.list() if t.kind == kind]
+        found = [t for t in timers.list() if t.kind == kind]
         what = match.params.get("what", "")
-        if what and not match.params["all"]:
-            seconds = parse_duration(what)
-            picked = [t for t in found if (seconds and abs(t.seconds - seconds) < 1)
-                      or (t.label and t.label in what)]
-            found = picked
+        label = match.params.get("label", "")
+        if (what or label) and not match.params["all"]:
+            found = [t for t in found if _is_the_one(t, what, label, now)]
         if not found:
             return Outcome(f"There is no {kind} to cancel.", performed=False)
         if len(found) > 1 and not match.params["all"]:
             return Outcome(f"You have {len(found)} {kind}s; say \"cancel all {kind}s\" "
                            "or name the one to cancel.", performed=False)
         for t in found:
-            ctx.timers.cancel(t.id)
-        if len(found) == 1:
-            return Outcome(f"Cancelled the {kind}.", performed=True)
-        return Outcome(f"Cancelled {len(found)} {kind}s.", performed=True)
+            timers.cancel(t.id)
+
+        def restore() -> str:
+            for t in found:
+                if t.due > ctx.clock.now().timestamp():
+                    timers.schedule(t.kind, t.due, label=t.label, seconds=t.seconds)
+            return f"Put back {len(found)} {kind}{'s' if len(found) != 1 else ''}."
+
+        ctx.undo.push(f"cancelling {len(found)} {kind}s", restore)
+        which = f"the {kind}" if len(found) == 1 else f"{len(found)} {kind}s"
+        when = f" for {datetime.fromtimestamp(found[0].due, now.tzinfo):%H:%M}" if len(found) == 1 else ""
+        return Outcome(f"Cancelled {which}{when}. Say \"undo\" to put it back.", performed=True)
 
 
-def _describe_list(timers: list[Timer], now: float) -> str:
+def _is_the_one(t: Timer, what: str, label: str, now: datetime) -> bool:
+    if label and t.label and (label in t.label or t.label in label):
+        return True
+    if not what:
+        return False
+    seconds = parse_duration(what)
+    if seconds and abs(t.seconds - seconds) < 1:
+        return True
+    clock = parse_clock(what)
+    if clock is None:
+        return bool(t.label and t.label in what)
+    due = datetime.fromtimestamp(t.due, now.tzinfo)
+    hour, minute, ap = clock
+    hours = {hour % 12 + (12 if ap == "pm" else 0)} if ap else {hour % 24, (hour + 12) % 24}
+    return due.minute == minute and due.hour in hours
+
+
+def _describe_list(timers: list[Timer], now: datetime, kind: str = "") -> str:
     if not timers:
-        return "You have no timers or alarms."
+        return f"You have no {kind or 'timer'}s." if kind else "You have no timers or alarms."
     parts = []
     for t in timers:
-        left = describe_duration(max(0.0, t.due - now))
+        left = describe_duration(max(0.0, t.due - now.timestamp()))
         label = f" ({t.label})" if t.label else ""
-        parts.append(f"{t.kind}{label} with {left} left")
+        at = f" at {datetime.fromtimestamp(t.due, now.tzinfo):%H:%M}" if t.kind == "alarm" else ""
+        parts.append(f"{t.kind}{label}{at} with {left} left")
     return "You have " + "; ".join(parts) + "."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from trayassist.core.assistant.base import EXACT, Match, Outcome, Skill
 from trayassist.core.assistant.context import Context
 from trayassist.core.assistant.normalize import Utterance
@@ -43,8 +45,58 @@ _UNMUTE = compile_all([
 ])
 
 
+_UNMUTE_WORDS = re.compile(r"\bunmute\b|\b(?:sound|audio|volume|speakers?) (?:back )?on\b|\bturn (?:the )?"
+                           r"(?:sound|audio) (?:back )?on\b")
+_MUTE_WORDS = re.compile(r"\bmute\b|\bmuted\b|\bsilence\b|\bsilent\b|\b(?:sound|audio|speakers?) off\b|"
+                         r"\bturn off (?:the )?(?:sound|audio|speakers?)\b|\bno sound\b|"
+                         r"\b(?:stop|kill|cut) (?:the |all |all the )?(?:sound|audio)\b")
+_LEVEL = re.compile(r"\b(?:to|at|on|of|level|volume|be) (?:the )?(?:level |number |setting )?"
+                    r"(?P<n>\d+(?:\.\d+)?)(?P<pc> percent)?\b")
+_MAX = re.compile(r"\b(?:max|maximum|full|highest|loudest|all the way up|as loud as)\b")
+_MIN = re.compile(r"\b(?:minimum|lowest|quietest|all the way down)\b")
+_UP_WORDS = re.compile(r"\b(?:up|louder|increase|increased|raise|raised|higher|boost|pump|crank|more|loud|"
+                       r"rise|greater|bigger|amplify|can not hear|cant hear|hard to hear)\b")
+_DOWN_WORDS = re.compile(r"\b(?:down|quieter|lower|lowered|decrease|decreased|reduce|reduced|softer|less|"
+                         r"limit|smaller|dim|too loud|quiet|soft|low)\b")
+_TOPIC = re.compile(r"\b(?:volume|sound|audio|speakers?|music|loud|louder|loudness|quiet|quieter|softer|mute|"
+                    r"unmute|muted|silence|silent|hear|noise|level|turn it|make it)\b")
+_BY_N = re.compile(r"\bby (?P<n>\d+)(?: percent)?\b")
+
+
 class VolumeSkill(Skill):
     name = "volume"
+
+    def parse(self, label: str, utt: Utterance, ctx: Context) -> Match | None:
+        rule = self.match(utt, ctx)
+        if rule is not None:
+            return rule
+        text = utt.numeric
+        if not _TOPIC.search(text):
+            return None  # "shut down the computer": nothing about sound
+        if _UNMUTE_WORDS.search(text):
+            return Match("mute", EXACT, {"mute": False})
+        if _MUTE_WORDS.search(text):
+            return Match("mute", EXACT, {"mute": True})
+        if _MAX.search(text):
+            return Match("set", EXACT, {"percent": 100})
+        m = _LEVEL.search(text)
+        if m and not _BY_N.search(text):
+            value = float(m.group("n"))
+            # "volume to 4" / "level 4" is on a scale of ten, as on most devices.
+            percent = value if m.group("pc") or value > 10 else value * 10
+            if not 0 <= percent <= 100:
+                return Match("set", EXACT, {"value": value}, error="The volume goes from 0 to 100 percent.")
+            return Match("set", EXACT, {"percent": round(percent)})
+        if _MIN.search(text):
+            return Match("set", EXACT, {"percent": STEP})
+        up, down = bool(_UP_WORDS.search(text)), bool(_DOWN_WORDS.search(text))
+        if up == down:
+            return Match("change", EXACT, {}, error="Should I turn the volume up or down?")
+        by = _BY_N.search(text)
+        step = int(by.group("n")) if by else STEP
+        if not 1 <= step <= 100:
+            return Match("change", EXACT, {}, error="Volume changes go from 1 to 100 percent.")
+        return Match("change", EXACT, {"percent": step if up else -step})
 
     def match(self, utt: Utterance, ctx: Context) -> Match | None:
         text = utt.numeric
@@ -62,6 +114,8 @@ class VolumeSkill(Skill):
             if m.groupdict().get("max"):
                 return Match("set", EXACT, {"percent": 100})
             n = m.group("n")
+            if n in ("max", "maximum", "full"):
+                return Match("set", EXACT, {"percent": 100})
             if n in ("up", "down"):
                 return Match("change", EXACT, {"percent": STEP if n == "up" else -STEP})
             try:
@@ -69,6 +123,8 @@ class VolumeSkill(Skill):
             except ValueError:
                 return Match("set", EXACT, {"value": n},
                              error=f"I couldn't understand \"{n}\" as a volume level.")
+            if value <= 10 and "percent" not in text:
+                value *= 10  # "volume to 4" is on a scale of ten, as on most devices
             if not 0 <= value <= 100:
                 return Match("set", EXACT, {"value": value},
                              error="The volume goes from 0 to 100 percent.")

@@ -10,9 +10,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from trayassist.core.assistant.assistant import Assistant
-from trayassist.core.assistant.context import Context
-from trayassist.core.assistant.fakes import (
+from tests.support.assistant_fakes import (
     SAMPLE_APPS,
     FakeHistory,
     FakeLauncher,
@@ -21,6 +19,8 @@ from trayassist.core.assistant.fakes import (
     sample_folders,
     sample_status,
 )
+from trayassist.core.assistant.assistant import Assistant
+from trayassist.core.assistant.context import Context
 from trayassist.core.assistant.loader import load_skills
 from trayassist.core.assistant.services.memory import MemoryItemStore
 from trayassist.core.assistant.services.timers import TimerScheduler
@@ -95,4 +95,56 @@ def evaluate_rows(rows: list[tuple[str, str | None, str]],
         "ms_max": times[-1] if times else 0.0,
         "failures": failures,
         "confusion": {f"{e}->{g}": c for (e, g), c in sorted(confusion.items())},
+    }
+
+
+# Judged on real requests (CLINC150 val, the SLURP held-out fold): "right skill" is over the
+# requests our skills support, "wrong action" over those they do not (any skill named counts as
+# acting, as `ask --dry-run --json` would report it), "no action" over the supported ones.
+def evaluate_requests(examples: list[Any], assistant: Assistant | None = None,
+                      readme_mapping: bool = False) -> dict[str, Any]:
+    """`examples`: tools.intent_data.Example rows. With `readme_mapping`, CLINC150's
+    measurement_conversion counts as unsupported, as the data's README lists it."""
+    from tools.intent_data import skill_of
+
+    assistant = assistant or evaluation_assistant()
+    supported = right = missed = wrong_skill = unsupported = wrong_action = 0
+    confusion: Counter[tuple[str, str]] = Counter()
+    failures: list[dict[str, Any]] = []
+    times: list[float] = []
+    for ex in examples:
+        expected = skill_of(ex.label)
+        if readme_mapping and ex.source == "clinc:measurement_conversion":
+            expected = None
+        started = time.perf_counter()
+        got = assistant.handle(ex.text, dry_run=True).skill
+        times.append((time.perf_counter() - started) * 1000)
+        confusion[(expected or "none", got or "none")] += 1
+        if expected is None:
+            unsupported += 1
+            if got is not None:
+                wrong_action += 1
+                failures.append({"text": ex.text, "source": ex.source, "expected": None, "got": got})
+            continue
+        supported += 1
+        if got == expected:
+            right += 1
+            continue
+        if got is None:
+            missed += 1
+        else:
+            wrong_skill += 1
+        failures.append({"text": ex.text, "source": ex.source, "expected": expected, "got": got})
+    times.sort()
+    return {
+        "supported": supported, "unsupported": unsupported,
+        "right_skill": right / supported if supported else 0.0,
+        "no_action": missed / supported if supported else 0.0,
+        "wrong_skill": wrong_skill / supported if supported else 0.0,
+        "wrong_action": wrong_action / unsupported if unsupported else 0.0,
+        "wrong_actions": wrong_action,
+        "ms_p50": statistics.median(times) if times else 0.0,
+        "ms_p95": times[int(0.95 * (len(times) - 1))] if times else 0.0,
+        "confusion": {f"{e}->{g}": c for (e, g), c in sorted(confusion.items()) if e != g},
+        "failures": failures,
     }
