@@ -18,7 +18,7 @@ from tests.support import pulse
 from tests.support.speech import word_error_rate, words
 from tests.unit.core.transcribe.conftest import SENTENCES, read_wav
 from trayassist.core.transcribe.chunker import StreamingVad
-from trayassist.core.transcribe.decoding import ChunkText, Decoding
+from trayassist.core.transcribe.decoding import WHOLE, ChunkText, Decoding
 from trayassist.core.transcribe.live import RATE, LiveResult, LiveTranscriber
 from trayassist.core.transcribe.streaming import Agreement, Word
 
@@ -73,7 +73,7 @@ class SettledDecoder:
         self.heard_s: list[float] = []  # audio length of each decode asked for
 
     def transcribe(self, audio: np.ndarray, prompt: str | None = None,
-                   decoding: Decoding = Decoding()) -> Future[ChunkText]:
+                   decoding: Decoding = WHOLE) -> Future[ChunkText]:
         outer: Future[ChunkText] = Future()
 
         def relay(inner: Future[ChunkText]) -> None:
@@ -114,7 +114,7 @@ def live_runs(engine: Any, speech_parts: list[Path], speech_dir: Path) -> dict[s
         audio = read_wav(pulse.concat(seq, speech_dir / f"live-{regime}.wav"))
         now = [0.0]
         decoder = SettledDecoder(engine)
-        live = LiveTranscriber(decoder, StreamingVad(), clock=lambda: now[0])
+        live = LiveTranscriber(decoder, StreamingVad(), clock=lambda now=now: now[0])
         agreement = RecordingAgreement(live.o.prompt_chars)
         live.agreement = agreement
         for i in range(0, len(audio), BLOCK):
