@@ -28,8 +28,6 @@ from trayassist.core.transcribe.decoding import (
     TimedSegment,
     TimedWord,
     Timing,
-    context_frames,
-    short_context_model,
 )
 from trayassist.core.transcribe.filters import FilterOptions, clean_segments, is_nonspeech_tag, segment_text
 from trayassist.core.transcribe.models import ModelError, ResolvedModel
@@ -223,7 +221,9 @@ class Engine:
     def _create(self, resolved: ResolvedModel) -> tuple[Any, str]:
         factory = self._factory
         if factory is None:
-            factory = short_context_model()
+            from faster_whisper import WhisperModel
+
+            factory = WhisperModel
         device = self.device
         if device == "auto":
             device = "cuda" if _cuda_devices() > 0 else "cpu"
@@ -290,34 +290,27 @@ class Engine:
                 how: Decoding) -> tuple[str, tuple[str, ...], tuple[Word, ...]]:
         f = self.filters
         model = self._model
-        short = how.short_context and hasattr(model, "context_frames")
-        if short:
-            model.context_frames = context_frames(len(audio))
         # Timestamp mode: in no-timestamp mode tiny.en often drops the last words of a short
         # chunk ("tomorrow at noon." -> "tomorrow."), depending on where the chunk starts;
         # measured on chunked espeak speech: WER 0.100 -> 0.071 (10 s), 0.135 -> 0.117 (30 s)
         # over five start offsets, at the same decode time (tests/bench).
-        try:
-            segments, _info = model.transcribe(
-                audio,
-                language=self.language,
-                beam_size=self.beam_size,
-                initial_prompt=prompt or None,
-                hotwords=self._hotwords(),  # the vocabulary; placed before the prompt
-                condition_on_previous_text=False,
-                without_timestamps=False,
-                word_timestamps=how.words,
-                vad_filter=False,
-                no_speech_threshold=f.no_speech_threshold,
-                log_prob_threshold=f.log_prob_threshold,
-                compression_ratio_threshold=f.compression_ratio_threshold,
-                repetition_penalty=how.repetition_penalty,
-                **({} if how.fallback else {"temperature": 0.0}),
-            )
-            segments = list(segments)
-        finally:
-            if short:
-                model.context_frames = None
+        segments, _info = model.transcribe(
+            audio,
+            language=self.language,
+            beam_size=self.beam_size,
+            initial_prompt=prompt or None,
+            hotwords=self._hotwords(),  # the vocabulary; placed before the prompt
+            condition_on_previous_text=False,
+            without_timestamps=False,
+            word_timestamps=how.words,
+            vad_filter=False,
+            no_speech_threshold=f.no_speech_threshold,
+            log_prob_threshold=f.log_prob_threshold,
+            compression_ratio_threshold=f.compression_ratio_threshold,
+            repetition_penalty=how.repetition_penalty,
+            **({} if how.fallback else {"temperature": 0.0}),
+        )
+        segments = list(segments)
         text, dropped = clean_segments(segments, f)
         words = tuple(Word(w.start, w.end, w.word) for seg in segments if segment_text(seg, f) is not None
                       for w in (seg.words or ()) if not is_nonspeech_tag(w.word))
