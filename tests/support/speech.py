@@ -12,8 +12,15 @@ import re
 MAX_WER = 0.25  # one or two wrong words in a sentence: the pipeline works
 
 
+_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+         "fifteen sixteen seventeen eighteen nineteen").split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+# The model writes "6" and "12" where the script said "six" and "twelve": the same words.
+SPOKEN = {str(i): w for i, w in enumerate(_ONES)} | {str(20 + 10 * i): w for i, w in enumerate(_TENS)}
+
+
 def words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower())
+    return [SPOKEN.get(w, w) for w in re.findall(r"[a-z0-9']+", text.lower())]
 
 
 def word_error_rate(said: str, heard: str) -> float:

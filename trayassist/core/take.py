@@ -31,8 +31,11 @@ class AutoStop:
 
 @dataclass
 class Tail:
-    """The release, on the stream's clock: audio up to `limit` is kept, and the take ends
-    once audio captured at or after `mark` has arrived and is quiet (or `limit` is reached)."""
+    """The release, on the stream's clock: the take ends once audio captured at or after
+    `mark` has arrived and is quiet, or with the first block that reaches `limit`. That
+    block is kept whole: a device that delivers in bursts may report times ahead of the
+    truth (PulseAudio's ALSA plugin with 1.5 s fragments did), and cutting the block there
+    cut the last words said before the release, in 2 of 5 captures."""
 
     mark: float
     limit: float
@@ -63,12 +66,9 @@ class Take:
             return None
         if tail.done.is_set():
             return None  # after the end of the take: not the user's words for this one
-        start = captured_until - len(block) / RATE
-        if start >= tail.limit:
+        if captured_until - len(block) / RATE >= tail.limit:
             tail.done.set()
             return None
-        if captured_until > tail.limit:
-            block = block[: max(0, int((tail.limit - start) * RATE))]
         self.live.feed(block)
         if captured_until >= tail.mark and (self.live.trailing_silence_s >= quiet_s
                                             or captured_until >= tail.limit):
