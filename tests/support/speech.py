@@ -11,8 +11,9 @@ import re
 
 MAX_WER = 0.25  # one or two wrong words in a sentence: the pipeline works
 
-
-_ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+         "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+         "nineteen"]
 _TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 # The model writes "6" and "12" where the script said "six" and "twelve": the same words.
 SPOKEN = {str(i): w for i, w in enumerate(_ONES)} | {str(20 + 10 * i): w for i, w in enumerate(_TENS)}
