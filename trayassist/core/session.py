@@ -28,7 +28,7 @@ from trayassist.core.status import ModelStatus, Problem, ProblemKind
 from trayassist.core.take import AutoStop, Tail, Take
 from trayassist.core.transcribe.chunker import StreamingVad
 from trayassist.core.transcribe.engine import Engine
-from trayassist.core.transcribe.filters import FilterOptions, drop_whole_output
+from trayassist.core.transcribe.filters import FilterOptions, close_released_ending, drop_whole_output
 from trayassist.core.transcribe.live import LiveOptions, LiveTranscriber
 
 log = logging.getLogger(__name__)
@@ -342,7 +342,7 @@ class PushToTalk:
         t_last = self._clock()
         result = live.finish()
         now = self._clock()
-        text = drop_whole_output(result.text)
+        text = close_released_ending(drop_whole_output(result.text))
         timings.update(release_to_text=now - released, last_chunk=now - t_last,
                        close=stopped - released, decoded_at_release=float(result.decoded_at_end),
                        decodes=float(result.decodes), waited_for_decode=result.waited_s,

@@ -91,3 +91,15 @@ def drop_whole_output(text: str) -> str:
     """A whole utterance that is only a stock phrase from a low-confidence model is dropped
     already per segment; this catches an utterance that is only tags after joining."""
     return "" if is_nonspeech_tag(text) else text
+
+
+def close_released_ending(text: str) -> str:
+    """The last decode of a take ends where the speaker let go, and Whisper marks audio that
+    stops right after a word as cut off ("…about the meeting..."): the user ended the
+    sentence, so it ends with a full stop. An ellipsis inside the text is left alone."""
+    stripped = text.rstrip()
+    for mark in ("...", "…"):
+        if stripped.endswith(mark):
+            body = stripped[: -len(mark)].rstrip()
+            return body + "." if body and body[-1].isalnum() else body or stripped
+    return text

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from tests.unit.core.transcribe.conftest import read_wav
-from trayassist.core.transcribe.filters import FilterOptions, clean_segments, is_stock_phrase
+from trayassist.core.transcribe.filters import FilterOptions, clean_segments, close_released_ending, is_stock_phrase
 
 
 class Seg(NamedTuple):  # the fields of faster_whisper.transcribe.Segment the filter reads
@@ -67,3 +67,15 @@ def test_model_says_nothing_for_silence_and_hiss(engine) -> None:
 def test_model_still_transcribes_speech_through_the_filters(engine, speech_parts: list[Path]) -> None:
     text = engine.transcribe(read_wav(speech_parts[0])).result(60).text.lower()
     assert "remind" in text and "sister" in text
+
+
+@pytest.mark.parametrize(("heard", "typed"), [
+    ("I would like to write a note about the meeting...", "I would like to write a note about the meeting."),
+    ("Open the calculator …", "Open the calculator."),
+    ("Wait... then go.", "Wait... then go."),
+    ("Is it done?...", "Is it done?"),
+    ("...", "..."),
+    ("Done.", "Done."),
+])
+def test_a_take_that_ends_in_an_ellipsis_ends_with_a_full_stop(heard: str, typed: str) -> None:
+    assert close_released_ending(heard) == typed
