@@ -138,6 +138,7 @@ class NetnsApp(App):
                 [*self.prefix, "-m", "trayassist.cli", "--basedir", str(self.basedir), "--no-err-windows", "run"],
                 env=self.env, stdout=log, stderr=subprocess.STDOUT, text=True)
         if wait and not wait_for(lambda: self.try_status() is not None, 60):
+            self.stop()  # never leave the namespace's process to a later test's garbage collector
             raise RuntimeError(f"app did not answer status; output:\n{self.output()}")
         return self
 

@@ -35,6 +35,7 @@ class App:
                  "run", *self.extra_args],
                 env=self.env, stdout=log, stderr=subprocess.STDOUT, text=True)
         if wait and not wait_for(lambda: self.try_status() is not None, 60):
+            self.stop()  # never leave the process to a later test's garbage collector
             raise RuntimeError(f"app did not answer status; output:\n{self.output()}")
         return self
 
