@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,14 +29,29 @@ class Desktop:
         return path
 
     def start_tray(self) -> None:
-        """trayer as the system tray, top left (the app's icon lands at 0..32, 0..32)."""
+        """trayer as the system tray, top left (the app's icon lands at 0..32, 0..32).
+        Started again if it dies at once (it did, once in a bench run, leaving no tray)."""
         env = self.env()
-        self.procs.append(subprocess.Popen(
-            ["trayer", "--edge", "top", "--align", "left", "--widthtype", "request", "--height", "32",
-             "--transparent", "false", "--tint", "0x303030", "--SetDockType", "true"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        wait_for(lambda: subprocess.run(["xdotool", "search", "--class", "trayer"], env=env,
-                                        capture_output=True).returncode == 0, 10)
+        last = ""
+        for _attempt in range(3):
+            with tempfile.TemporaryFile() as err:
+                tray = subprocess.Popen(
+                    ["trayer", "--edge", "top", "--align", "left", "--widthtype", "request", "--height", "32",
+                     "--transparent", "false", "--tint", "0x303030", "--SetDockType", "true"],
+                    env=env, stdout=subprocess.DEVNULL, stderr=err)
+
+                def up(tray: subprocess.Popen[bytes] = tray) -> bool:
+                    return tray.poll() is None and subprocess.run(
+                        ["xdotool", "search", "--class", "trayer"], env=env, capture_output=True).returncode == 0
+
+                if wait_for(up, 10) and tray.poll() is None:
+                    self.procs.append(tray)
+                    return
+                tray.kill()
+                tray.wait(timeout=5)
+                err.seek(0)
+                last = err.read().decode(errors="replace").strip()[-300:]
+        raise RuntimeError(f"trayer did not stay up on {self.display}: {last}")
 
     def stop(self) -> None:
         for p in reversed(self.procs):

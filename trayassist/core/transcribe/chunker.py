@@ -150,10 +150,7 @@ class Chunker:
     # ---- internals ----------------------------------------------------------------
     def _append(self, audio: np.ndarray) -> None:
         need = self._len + len(audio)
-        if need > len(self._buf):
-            grown = np.zeros(max(need, 2 * len(self._buf)), dtype=np.float32)
-            grown[: self._len] = self._buf[: self._len]
-            self._buf = grown
+        self._buf = room(self._buf, self._len, need)
         self._buf[self._len: need] = audio
         self._len = need
 
@@ -226,3 +223,13 @@ class Chunker:
         hi = min(cut, (last + 1) * WINDOW + pad)
         return Chunk(self._index, lo / RATE, self._buf[lo:hi].copy(),
                      sum(flags) * WINDOW / RATE, final, (start, self.speech_windows))
+
+
+def room(buf: np.ndarray, used: int, need: int) -> np.ndarray:
+    """`buf` if it holds `need` items, else a copy of its first `used` in one twice as large
+    (appending a recording block by block stays linear)."""
+    if need <= len(buf):
+        return buf
+    bigger = np.zeros(max(need, 2 * len(buf)), dtype=buf.dtype)
+    bigger[:used] = buf[:used]
+    return bigger

@@ -18,7 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
-from trayassist.core.transcribe.chunker import WINDOW, StreamingVad
+from trayassist.core.transcribe.chunker import WINDOW, StreamingVad, room
 from trayassist.core.transcribe.decoding import ChunkText, Decoding
 from trayassist.core.transcribe.streaming import Agreement, Word, choose_cut, forced_cut
 
@@ -148,17 +148,11 @@ class LiveTranscriber:
 
     def _append(self, audio: np.ndarray) -> None:
         need = self._n + len(audio)
-        if need > len(self._buf):
-            grown = np.zeros(max(need, 2 * len(self._buf)), dtype=np.float32)
-            grown[: self._n] = self._buf[: self._n]
-            self._buf = grown
+        self._buf = room(self._buf, self._n, need)
         self._buf[self._n:need] = audio
         self._n = need
         hops = self._n // HOP
-        if hops > len(self._env):
-            env = np.zeros(max(hops, 2 * len(self._env)), dtype=np.float32)
-            env[: self._env_n] = self._env[: self._env_n]
-            self._env = env
+        self._env = room(self._env, self._env_n, hops)
         if hops > self._env_n:
             frames = self._buf[self._env_n * HOP: hops * HOP].reshape(-1, HOP)
             self._env[self._env_n: hops] = np.sqrt(np.mean(frames * frames, axis=1))
