@@ -17,6 +17,7 @@ from trayassist.core.privacy.alerts import find_alerts
 from trayassist.core.privacy.guard import NetworkGuard
 from trayassist.core.privacy.links import ProcessLinks, app_root
 from trayassist.core.privacy.net import NetSample, NetWatch, Talker
+from trayassist.core.privacy.own_watch import own_socket_fds
 from trayassist.core.privacy.types import MicUser, MicWatch
 
 log = logging.getLogger(__name__)
@@ -26,20 +27,8 @@ Snapshot = dict[str, Any]
 
 def own_socket_inodes(pid: int) -> set[int] | None:
     """Socket inodes this process holds (Linux), or None where /proc is not there."""
-    fd_dir = f"/proc/{pid}/fd"
-    try:
-        fds = os.listdir(fd_dir)
-    except OSError:
-        return None
-    inodes = set()
-    for fd in fds:
-        try:
-            link = os.readlink(f"{fd_dir}/{fd}")
-        except OSError:
-            continue  # closed meanwhile
-        if link.startswith("socket:["):
-            inodes.add(int(link[8:-1]))
-    return inodes
+    fds = own_socket_fds(pid)
+    return None if fds is None else set(fds.values())
 
 
 def _user_key(u: MicUser) -> object:

@@ -26,16 +26,17 @@ SLOW_S, FAST_S = 1.0, 0.02
 OwnSocket = tuple[object, str, int]  # (identity, remote ip, remote port)
 
 
-def own_socket_fds() -> dict[int, int] | None:
-    """fd -> socket inode for this process (Linux), None where /proc is not there."""
+def own_socket_fds(pid: int | str = "self") -> dict[int, int] | None:
+    """fd -> socket inode for a process (this one by default; Linux), None where /proc is not there."""
+    fd_dir = f"/proc/{pid}/fd"
     try:
-        fds = os.listdir("/proc/self/fd")
+        fds = os.listdir(fd_dir)
     except OSError:
         return None
     out: dict[int, int] = {}
     for fd in fds:
         try:
-            link = os.readlink(f"/proc/self/fd/{fd}")
+            link = os.readlink(f"{fd_dir}/{fd}")
         except OSError:
             continue  # closed meanwhile
         if link.startswith("socket:["):
