@@ -122,7 +122,7 @@ def test_dictation_through_the_app_types_and_speaks_via_stdin(
         dictated = _say(app, _padded(pulse.speak("The purple elephant dances slowly.",
                                                  speech_dir / "argv-elephant.wav").path))
         text = dictated["text"]  # whatever the model heard is the secret to look for
-        assert len(text.split()) >= 3, text
+        assert len(text.split()) >= 3, (dictated, app.log_text()[-3000:])
         assert dictated["output"]["inserted"], dictated["output"]
         assert wait_for(lambda: win.text() == text, 15), (repr(win.text()), text)
         spies.assert_only_on_stdin(text, "xdotool")
