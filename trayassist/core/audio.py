@@ -262,9 +262,9 @@ class Recorder:
             if self.first_sample_at is None:
                 self.first_sample_at = clock()
             if t is None:
-                put((indata.copy(), 0.0, 0.0))
+                put((indata.copy(), 0.0, 0.0, clock()))
             else:
-                put((indata.copy(), t.inputBufferAdcTime, t.currentTime))
+                put((indata.copy(), t.inputBufferAdcTime, t.currentTime, clock()))
 
         return self._sd.InputStream(device=info.index, samplerate=rate, channels=1,
                                     dtype="float32", callback=callback)
@@ -339,7 +339,7 @@ class Recorder:
     def _consume(self) -> None:
         rate = float(self._open_rate or RATE)
         resampler = Resampler(rate)
-        clock = CaptureClock(rate, self.now, self._clock)
+        clock = CaptureClock(rate, self.now, self._clock, self.opened_at)
         on_audio = self._on_audio
         assert on_audio is not None
         stalled = False
@@ -360,8 +360,8 @@ class Recorder:
             if item is None:
                 break
             stalled = False
-            block, adc, now = item
-            self.captured_until = clock.block(len(block), adc, now)
+            block, adc, now, arrived = item
+            self.captured_until = clock.block(len(block), adc, now, arrived)
             self.longest_burst_s = clock.longest_burst_s
             mono = block[:, 0] if block.ndim == 2 else block
             out = resampler(mono)
