@@ -41,7 +41,7 @@ run: deps-run $(VENV)/.installed-run
 
 # The whole suite, headless. As root (CI) it runs with no network at all.
 test: deps-test $(VENV)/.installed-test
-	@sh tests/run-suite.sh $(PY) $(PYTEST_ARGS)
+	@sh tests/run-suite.sh $(PY) --durations=30 $(PYTEST_ARGS)
 
 test-package: deps-test $(VENV)/.installed-test
 	@sh tests/run-suite.sh $(PY) -m package tests/package $(PYTEST_ARGS)

@@ -138,6 +138,11 @@ class Runtime:
             self.notify("Microphone", str(exc), Level.ERROR)
         else:
             old = self.slots.session.put(session)
+            # A word added while the session was being built found no engine to go to (the
+            # CLI can add one the moment `status` answers): the settings of now, not of the build.
+            engine = getattr(session, "engine", None)
+            if engine is not None:
+                engine.set_vocabulary(self.settings.vocabulary)
             self.controller.clear(ProblemKind.CAPTURE)
             # Look the device up now, so a press never enumerates devices; a missing mic shows at once.
             self.lanes.tasks.submit(session.recorder.prepare, self._device_checked)
@@ -315,14 +320,18 @@ class Runtime:
             session = self.slots.session.get()
             self.hotkey.session_listening(session is not None and session.state == "listening")
         elif isinstance(event, SettingsChanged) and event.before is not None:
+            if "vocabulary" in affected(event.before, event.settings):
+                # At once, not behind the tasks lane (at start-up it builds the assistant
+                # there, seconds on a slow machine): a word added right before speaking counts.
+                engine = getattr(self.slots.session.get(), "engine", None)
+                if engine is not None:
+                    engine.set_vocabulary(event.settings.vocabulary)
             self.lanes.tasks.submit(lambda: self._apply(event.before, event.settings))
 
     def _apply(self, before: Settings, new: Settings) -> None:
         changed = affected(before, new)
         if "session" in changed:
             self._build_session(new)
-        elif "vocabulary" in changed and (engine := getattr(self.slots.session.get(), "engine", None)):
-            engine.set_vocabulary(new.vocabulary)  # from the next utterance on, no rebuild
         if "hotkey" in changed:
             self.hotkey.start(new)
         if "indicators" in changed:

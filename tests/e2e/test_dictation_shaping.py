@@ -80,7 +80,7 @@ def test_vocabulary_added_from_the_cli_is_used_for_the_next_utterance(shaped_app
     pulse.play(wav)
     r = shaped_app.cli("ptt", "release", "--wait", "--json", timeout=300)
     assert r.returncode == 0, r.stderr
-    assert "Grafana" in json.loads(r.stdout)["text"]
+    assert "Grafana" in json.loads(r.stdout)["text"], (r.stdout, shaped_app.log_text()[-4000:])
     # The running app saved it: a restart keeps it.
     settings = json.loads((shaped_app.basedir / "config" / "settings.json").read_text())
     assert settings["vocabulary"] == ["Grafana", "Kubernetes"] and settings["replacements"] == [["tickets", "passes"]]

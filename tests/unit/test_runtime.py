@@ -26,10 +26,19 @@ class Recorder:
         pass
 
 
+class Engine:
+    def __init__(self) -> None:
+        self.vocabulary: tuple[str, ...] = ()
+
+    def set_vocabulary(self, words: Any) -> None:
+        self.vocabulary = tuple(words)
+
+
 class Session(FakeSession):
     def __init__(self) -> None:
         super().__init__()
         self.recorder = Recorder()
+        self.engine = Engine()  # built from the settings the builder was given: none here
         self.shut = False
 
     def shutdown(self) -> None:
@@ -181,6 +190,22 @@ def test_a_settings_change_rebuilds_only_what_it_touches(tmp_path: Path) -> None
     rig.controller.update_settings(rig.controller.settings.replace(hotkey="ctrl+alt+h"))
     rig.settle()
     assert rig.builder.built == [*built, "session", "hotkey"]
+
+
+def test_a_word_added_while_the_session_is_built_or_after_reaches_its_engine(tmp_path: Path) -> None:
+    rig = Rig(tmp_path, [opened()])
+    # the CLI adds a word the moment `status` answers: before the session exists
+    rig.controller.update_settings(rig.controller.settings.replace(vocabulary=["Grafana"]))
+    rig.runtime.start()
+    rig.settle()
+    session = rig.slots.session.get()
+    assert session.engine.vocabulary == ("Grafana",)  # type: ignore[union-attr]
+    built = list(rig.builder.built)
+    rig.controller.update_settings(rig.controller.settings.replace(vocabulary=["Grafana", "Kubernetes"]))
+    # at once, not behind the tasks lane, and with no rebuild
+    assert session.engine.vocabulary == ("Grafana", "Kubernetes")  # type: ignore[union-attr]
+    rig.settle()
+    assert rig.builder.built == built and rig.slots.session.get() is session
 
 
 def test_every_setting_a_service_depends_on_exists() -> None:
