@@ -140,9 +140,7 @@ class Runtime:
             old = self.slots.session.put(session)
             # A word added while the session was being built found no engine to go to (the
             # CLI can add one the moment `status` answers): the settings of now, not of the build.
-            engine = getattr(session, "engine", None)
-            if engine is not None:
-                engine.set_vocabulary(self.settings.vocabulary)
+            self._sync_vocabulary()
             self.controller.clear(ProblemKind.CAPTURE)
             # Look the device up now, so a press never enumerates devices; a missing mic shows at once.
             self.lanes.tasks.submit(session.recorder.prepare, self._device_checked)
@@ -323,10 +321,14 @@ class Runtime:
             if "vocabulary" in affected(event.before, event.settings):
                 # At once, not behind the tasks lane (at start-up it builds the assistant
                 # there, seconds on a slow machine): a word added right before speaking counts.
-                engine = getattr(self.slots.session.get(), "engine", None)
-                if engine is not None:
-                    engine.set_vocabulary(event.settings.vocabulary)
+                self._sync_vocabulary()
             self.lanes.tasks.submit(lambda: self._apply(event.before, event.settings))
+
+    def _sync_vocabulary(self) -> None:
+        """The running engine takes the current settings' vocabulary (no rebuild)."""
+        engine = getattr(self.slots.session.get(), "engine", None)
+        if engine is not None:
+            engine.set_vocabulary(self.settings.vocabulary)
 
     def _apply(self, before: Settings, new: Settings) -> None:
         changed = affected(before, new)

@@ -47,15 +47,12 @@ class CaptureClock:
 
     @property
     def bursty(self) -> bool:
-        """Whether the device handed over a burst (so far): the block after the first of
-        any burst is bounded too, before the burst is long enough to tell."""
+        """Whether the device has handed over a burst of BURSTY_S or more so far."""
         return self.longest_burst_s >= BURSTY_S
 
-    def block(self, frames: int, adc: float, now: float, arrived: float | None = None) -> float:
+    def block(self, frames: int, adc: float, now: float, arrived: float) -> float:
         """`arrived`: when the block reached the callback (monotonic clock); `adc` and `now`:
         PortAudio's times for it (stream clock), 0 where the host API gives none."""
-        if arrived is None:
-            arrived = self._arrival()
         seconds = frames / self.rate
         # A burst: blocks arriving much faster than they were captured.
         together = arrived - self._last_arrival < 0.25 * seconds
@@ -72,6 +69,8 @@ class CaptureClock:
                 now = self._now()
             self._start = min(self._start, now - self._frames / self.rate)
             told = self._start + self._frames / self.rate
+        # Bounded too: any block that came with the one before, before a burst is long
+        # enough to tell (the very first block of the recording cannot be told apart).
         if (self.bursty or together) and self._opened_at is not None:
             return min(told, self._opened_at + self._offset + self._frames / self.rate)
         return told
