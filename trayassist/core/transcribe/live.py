@@ -1,6 +1,7 @@
-"""Transcribes one recording while it is made: decodes the growing buffer on a steady beat
-and as soon as the speaker stops, commits the words two decodes agree on, and at the end
-decodes only what is left (often nothing: the decode at the last pause already covers it).
+"""Transcribes one recording while it is made: decodes the growing buffer as soon as the
+speaker stops and, once the speech has gone on for a while, on a steady beat; commits the
+words two decodes agree on, and at the end decodes only what is left (often nothing: the
+decode at the last pause already covers it).
 
 Threads: `feed` from the audio consumer; decodes finish on the engine's thread; `finish`
 and `cancel` from any other thread. Nothing here blocks the audio consumer.
@@ -45,6 +46,10 @@ class Decoder(Protocol):
 class LiveOptions:
     step_s: float = 0.5  # new audio between two decodes while the speaker goes on
     first_s: float = 1.0  # audio in the buffer before a decode on the beat (shorter is guesswork)
+    # Speech in the recording before decodes on the beat start. A command is over by then: a
+    # decode on the beat would still be running when the speaker stops, and the decode that
+    # hears the end would wait behind it (1–2 s commands: 1.4× whole-buffer on a slow CPU).
+    beat_after_s: float = 2.5
     settle_s: float = 0.1  # non-speech after speech that triggers a decode at once
     again_s: float = 0.35  # ... and again after this much, if the words stopped this far short
     duty: float = 0.6  # share of wall time decodes may take while the key is held
@@ -194,10 +199,11 @@ class LiveTranscriber:
                 and not self._reaches_speech_end()))
         # On the beat only while new speech comes in: decoding a pause again and again only
         # gives the model chances to invent words in it (and two inventions agree).
-        # And not in a silence: it may be the end, whose decode should not wait behind this one.
+        # And not in a silence, nor in a command: it may be the end, whose decode should not
+        # wait behind this one.
         due = (end - self._last_end >= self.o.step_s * RATE and end - self._start >= self.o.first_s * RATE
-               and self._silence_run == 0 and self._speech_between(self._last_end, end) > 0
-               and self._clock() >= self._rest_until)
+               and self.speech_s >= self.o.beat_after_s and self._silence_run == 0
+               and self._speech_between(self._last_end, end) > 0 and self._clock() >= self._rest_until)
         if stopped or due:
             self._submit(end, last=False)
 

@@ -1,0 +1,101 @@
+"""When the live loop decodes while the key is held, on a scripted VAD and decoder: a short
+command gets one decode, at its end, with nothing in front of it; long speech gets decodes on
+the beat once it has gone on past `beat_after_s`."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+
+import numpy as np
+import pytest
+
+from trayassist.core.transcribe.chunker import WINDOW
+from trayassist.core.transcribe.decoding import WHOLE, ChunkText, Decoding
+from trayassist.core.transcribe.live import RATE, LiveTranscriber
+from trayassist.core.transcribe.streaming import Word
+
+pytestmark = pytest.mark.unit
+
+BLOCK = 1600  # 0.1 s, as the recorder delivers it
+
+
+class LoudnessVad:
+    """Speech wherever the audio is loud: one probability per 32 ms window."""
+
+    def __init__(self) -> None:
+        self._pending = np.zeros(0, dtype=np.float32)
+
+    def reset(self) -> None:
+        self._pending = np.zeros(0, dtype=np.float32)
+
+    def feed(self, audio: np.ndarray) -> np.ndarray:
+        data = np.concatenate([self._pending, audio])
+        n = len(data) // WINDOW
+        self._pending = data[n * WINDOW:]
+        frames = data[: n * WINDOW].reshape(n, WINDOW)
+        loud: np.ndarray = np.abs(frames).max(axis=1) > 0.05
+        return loud.astype(np.float32)
+
+
+class HeldDecoder:
+    """Records what is asked; decodes finish only when the test says so."""
+
+    def __init__(self) -> None:
+        self.asked: list[tuple[float, Future[ChunkText]]] = []  # (audio seconds, future)
+
+    def transcribe(self, audio: np.ndarray, prompt: str | None = None,
+                   decoding: Decoding = WHOLE) -> Future[ChunkText]:
+        f: Future[ChunkText] = Future()
+        self.asked.append((len(audio) / RATE, f))
+        return f
+
+    def answer(self, i: int, audio_s: float) -> None:
+        words = tuple(Word(t, t + 0.3, f" w{k}") for k, t in enumerate(np.arange(0.1, audio_s - 0.2, 0.4)))
+        self.asked[i][1].set_result(ChunkText("".join(w.text for w in words), audio_s, 0.1, (), words))
+
+
+def speech(seconds: float) -> np.ndarray:
+    t = np.arange(int(seconds * RATE)) / RATE
+    return (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+
+
+def silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * RATE), dtype=np.float32)
+
+
+def feed(live: LiveTranscriber, audio: np.ndarray, now: list[float]) -> None:
+    for i in range(0, len(audio), BLOCK):
+        block = audio[i: i + BLOCK]
+        now[0] += len(block) / RATE
+        live.feed(block)
+
+
+def make() -> tuple[LiveTranscriber, HeldDecoder, list[float]]:
+    now = [0.0]
+    decoder = HeldDecoder()
+    return LiveTranscriber(decoder, LoudnessVad(), clock=lambda: now[0]), decoder, now  # type: ignore[arg-type]
+
+
+def test_a_short_command_is_decoded_once_when_the_speaker_stops_not_while_speaking() -> None:
+    live, decoder, now = make()
+    feed(live, silence(0.2), now)
+    feed(live, speech(1.6), now)
+    assert decoder.asked == []  # the default 1 s buffer alone would have started one at 1.0 s
+    feed(live, silence(0.2), now)
+    assert len(decoder.asked) == 1  # the decode that hears the end starts at once
+    assert decoder.asked[0][0] == pytest.approx(2.0, abs=0.11)
+
+
+def test_long_speech_is_decoded_on_the_beat_once_it_passes_beat_after_s() -> None:
+    live, decoder, now = make()
+    feed(live, silence(0.2), now)
+    feed(live, speech(live.o.beat_after_s - 0.2), now)
+    assert decoder.asked == []
+    feed(live, speech(0.4), now)
+    assert len(decoder.asked) == 1
+    heard = decoder.asked[0][0]
+    assert live.o.beat_after_s <= heard <= live.o.beat_after_s + 0.4
+    decoder.answer(0, heard)
+    now[0] += 10  # past the duty cycle's rest
+    feed(live, speech(live.o.step_s + 0.1), now)
+    assert len(decoder.asked) == 2  # and on the beat from then on
