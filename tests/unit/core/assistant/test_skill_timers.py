@@ -5,6 +5,8 @@ from datetime import datetime
 import pytest
 
 from trayassist.core.assistant import Assistant, Context
+from trayassist.core.assistant.normalize import make_utterance
+from trayassist.core.assistant.skills.timers import TimerSkill
 from trayassist.core.assistant.timeparse import parse_clock, parse_duration
 
 pytestmark = pytest.mark.unit
@@ -91,3 +93,26 @@ def test_parsers_reject_garbage() -> None:
     assert parse_clock("7:75") is None
     assert parse_clock("13 pm") is None
     assert parse_clock("quarter to 8".replace("quarter", "0.25")) == (7, 45, None)
+
+
+@pytest.mark.parametrize(("text", "seconds"), [
+    ("tell me when two minutes are up", 120), ("start counting down from ten minutes", 600),
+    ("let me know when ninety minutes have passed", 5400), ("ping me in fifteen minutes", 900),
+])
+def test_timers_said_as_when_the_time_is_up(ctx: Context, text: str, seconds: float) -> None:
+    """Whole-sentence forms: they decide even where the model is unsure."""
+    m = TimerSkill().match(make_utterance(text), ctx)
+    assert m is not None and (m.intent, m.params["seconds"], m.error) == ("set_timer", seconds, None)
+
+
+@pytest.mark.parametrize("text", ["tell me when the pizza is done", "let me know when you are done",
+                                  "start counting down from three days ago"])
+def test_when_without_a_duration_is_not_a_timer(ctx: Context, text: str) -> None:
+    assert TimerSkill().match(make_utterance(text), ctx) is None
+
+
+def test_a_reminder_for_tomorrow_at_a_time_is_an_alarm_with_its_message(ctx: Context) -> None:
+    m = TimerSkill().parse("timers.set", make_utterance("remind me tomorrow at 7 am to call mum"), ctx)
+    assert m is not None and m.intent == "set_alarm"
+    assert (m.params["hour"], m.params["ampm"], m.params["tomorrow"], m.params["label"]) == (7, "am", True, "call mum")
+    assert TimerSkill().parse("timers.set", make_utterance("remind me to call the vet tomorrow"), ctx) is None

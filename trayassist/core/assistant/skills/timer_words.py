@@ -16,12 +16,15 @@ _DAY_WORDS = re.compile(
     r"yearly|annually|next week|next month|next year|january|february|march|april|june|july|"
     r"august|september|october|november|december|<nth>|\d+(?:st|nd|rd|th))\b")
 _CALENDAR_WORDS = re.compile(r"\b(?:meeting|appointment|event|birthday|anniversary|calendar|schedule|"
-                             r"interview|class|lecture|party|wedding|tomorrows?|day after)\b")
+                             r"interview|class|lecture|party|wedding|tomorrows|day after)\b")
 _LABEL_HEADS = re.compile(
     r"\b(?:remind me (?:to|about|that|of)|reminder (?:to|about|that|for me to|for)|"
     r"remember to|not forget to|labell?ed|called|named|titled|with the (?:label|message|note))"
     r" (?P<label>.+)$")
-_LABEL_LATE = re.compile(r"\bremind me (?:at|in|by|around|after) (?:\S+ ){1,4}?(?:to|about|that) (?P<label>.+)$")
+_LABEL_LATE = re.compile(r"\bremind me (?:(?:tomorrow|today|tonight|later) )?"
+                         r"(?:(?:at|in|by|around|after) (?:\S+ ){1,4}?)?(?:to|about|that) (?P<label>.+)$")
+_WHEN_WORDS = {"tomorrow", "today", "tonight", "morning", "afternoon", "evening", "night", "later", "soon",
+               "me"}
 _LABEL_TAIL = re.compile(
     r"(?: (?:at|in|by|on|for|after|around|about|before|within|tonight|today|tomorrow|this|"
     r"every|from now)\b.*)$")
@@ -83,13 +86,19 @@ def reminder_label(text: str) -> str | None:
     label = re.sub(r"^(?:to|about|that|of|me to) ", "", label)
     label = re.sub(r"\b(?:please|thanks|thank you)$", "", label).strip()
     words = label.split()
-    if not words or len(words) > 10:
-        return None
+    if not words or len(words) > 10 or all(w in _WHEN_WORDS for w in words):
+        return None  # "a reminder for tomorrow at 4 am" names a time, not a message
     return label
 
 
 def too_far(text: str) -> bool:
-    """A request tied to another day, a date or a repeat: a calendar's job, not a timer's."""
+    """A request tied to another day, a date or a repeat: a calendar's job, not a timer's. A reminder
+    for tomorrow at a time ("remind me tomorrow at 7 am to call mum") is an alarm with a message, as
+    "wake me up tomorrow at 7" is; without a time it is a calendar's."""
     if _DAY_WORDS.search(text):
         return True
-    return bool(re.search(r"\bremind|\breminder", text) and _CALENDAR_WORDS.search(text))
+    if not re.search(r"\bremind|\breminder", text):
+        return False
+    if _CALENDAR_WORDS.search(text):
+        return True
+    return bool(re.search(r"\btomorrow\b", text)) and find_clock(text) is None

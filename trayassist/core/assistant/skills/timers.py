@@ -37,6 +37,13 @@ _TIMER_SET = compile_all([
     rf"{_A}(?P<dur>\d\S* (?:\S+ )*?(?:seconds?|minutes?|hours?)) timer{_LABEL}",
     r"count ?down(?: from| for)? (?P<dur>.+?)",
 ])
+# Timers said as what should happen when the time is up; only with a real duration in them
+# ("tell me when the pizza is done" is not one).
+_TIMER_WHEN = compile_all([
+    r"(?:start |begin )?count(?:ing)? ?down (?:from |for )?(?P<dur>.+?)",
+    r"(?:tell|let) me (?:know )?when (?P<dur>.+?) (?:is|are|has|have) (?:up|over|passed|gone by|elapsed|gone|done)",
+    r"(?:alert|ping|notify|buzz) me in (?P<dur>.+?)",
+])
 _ALARM_SET = compile_all([
     rf"{_SET} {_A}alarm(?: (?:for|at|4|to))? (?P<when>.+?)",
     r"wake me(?: up)?(?: at| by)? (?P<when>.+?)",
@@ -165,6 +172,10 @@ class TimerSkill(Skill):
                 return Match("set_timer", EXACT, {"seconds": seconds},
                              error="Timers can be at most 7 days long.")
             return Match("set_timer", EXACT, {"seconds": seconds, "label": label})
+        m = full(_TIMER_WHEN, text)
+        seconds = parse_duration(m.group("dur")) if m else None
+        if seconds is not None and 0 < seconds <= MAX_TIMER_S:
+            return Match("set_timer", EXACT, {"seconds": seconds, "label": ""})
         return None
 
     def _due_alarm(self, match: Match, ctx: Context) -> datetime:
