@@ -10,6 +10,9 @@ from trayassist.core.assistant.calc import CalcError, evaluate
 from trayassist.core.assistant.units import SHORT_ALIASES, Unit, lookup
 
 _N = r"-?\d+(?:\.\d+)?"
+_ORDINAL_WORDS = {"second": "2", "third": "3", "fourth": "4", "fifth": "5", "sixth": "6", "seventh": "7",
+                  "eighth": "8", "ninth": "9", "tenth": "10", "eleventh": "11", "twelfth": "12"}
+_ORDINAL_RX = "|".join(_ORDINAL_WORDS)
 _LIST = rf"{_N}(?:(?:,| and|, and)? {_N})+"
 # Verbal forms people use for sums, rewritten to the spoken operators the evaluator reads.
 _FORMS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
@@ -32,6 +35,15 @@ _FORMS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = [
     (re.compile(rf"\bincrease ({_N}) by ({_N}) percent"), r"\1 plus \2 percent of \1"),
     (re.compile(rf"\b(?:decrease|reduce) ({_N}) by ({_N}) percent"), r"\1 minus \2 percent of \1"),
     (re.compile(rf"\b({_N}) (?:into|by) ({_N})(?= (?:equals|is)|$)"), r"\1 times \2"),
+    # "10 to the 12th power", "2 to the tenth": the power as an ordinal.
+    (re.compile(rf"\bto the (?:({_N})(?:st|nd|rd|th)|({_ORDINAL_RX}))(?: power)?\b"),
+     lambda m: f"to the power of {m.group(1) or _ORDINAL_WORDS[m.group(2)]}"),
+    # Sharing out: "split 200 3 ways", "if i win 200000 how do i split it 7 ways", "divide 90 between 4".
+    (re.compile(rf"\bsplit ({_N})(?: [a-z]+)? (?:(?:in|into|between|among|by) )?({_N})(?: ways| people| parts)?\b"),
+     r"\1 divided by \2"),
+    (re.compile(rf"\b({_N})\b(?:(?!{_N}).)*? split (?:it|that|this|them) (?:(?:in|into|between|among) )?({_N}) "
+                rf"(?:ways|people|parts)\b"), r"\1 divided by \2"),
+    (re.compile(rf"\bdivide ({_N}) (?:between|among|amongst) ({_N})\b"), r"\1 divided by \2"),
 ]
 
 
