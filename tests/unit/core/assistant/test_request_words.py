@@ -90,6 +90,8 @@ def test_not_clock_times(text: str) -> None:
     ("in twenty minutes remind me to stretch", "stretch"),
     ("set a reminder to pay the gas bill in an hour", "pay the gas bill"),
     ("set an alarm for 7 labelled taxi", "taxi"),
+    ("remind me tomorrow at 7 am to call mum", "call mum"),
+    ("set a new reminder for tomorrow at 4am", None),
     ("set a timer for ten minutes", None),
 ])
 def test_reminder_messages(text: str, label: str | None) -> None:
@@ -102,6 +104,9 @@ def test_reminder_messages(text: str, label: str | None) -> None:
     ("remind me tomorrow to call the vet", True),
     ("set an alarm for 7 tomorrow", False),
     ("remind me to call mum at 5 pm", False),
+    ("remind me tomorrow at 7 am to call mum", False),
+    ("set a new reminder for tomorrow at 4am", False),
+    ("remind me about the meeting tomorrow at ten", True),
 ])
 def test_calendar_requests_are_not_timers(text: str, far: bool) -> None:
     assert too_far(_num(text)) is far
@@ -115,6 +120,8 @@ def test_calendar_requests_are_not_timers(text: str, far: bool) -> None:
     ("make a new camping list", "camping"),
     ("what do i need to buy", "shopping"),
     ("please create new list", None),
+    ("show everything on my to buy list", "shopping"),
+    ("add eggs to my list of things to buy", "shopping"),
 ])
 def test_list_names(text: str, name: str | None) -> None:
     assert lw.list_name(make_utterance(text).text) == name
@@ -135,6 +142,8 @@ def test_items_to_add(text: str, items: list[str]) -> None:
     ("take eggs off the shopping list", "eggs", None),
     ("remove pepper from my grocery list", "pepper", None),
     ("remove that item", None, None),
+    ("we no longer need fries on the shopping list", "fries", None),
+    ("i don't need milk anymore", "milk", None),
     ("delete my shopping list", None, ("remove", "shopping")),
     ("delete my list", None, ("remove", None)),
     ("clear my to do list", None, ("clear", "todo")),
@@ -156,6 +165,11 @@ def test_removing(text: str, item: str | None, whole: tuple[str, str | None] | N
     ("how much is a twenty percent tip on sixty dollars", "20 % of 60"),
     ("can you multiply 45 by 23", "45 * 23"),
     ("help me solve this math problem", None),
+    ("what is ten to the twelfth power", "10 ^ 12"),
+    ("what is 3 to the 6th power", "3 ^ 6"),
+    ("if i win 200000 how do i split it 7 ways", "200000 / 7"),
+    ("split 90 dollars 4 ways", "90 / 4"),
+    ("divide 90 between 4", "90 / 4"),
 ])
 def test_sums(text: str, expr: str | None) -> None:
     assert find_expression(_num(text)) == expr

@@ -3,6 +3,8 @@ from __future__ import annotations
 import pytest
 
 from trayassist.core.assistant import Assistant, Context
+from trayassist.core.assistant.normalize import make_utterance
+from trayassist.core.assistant.skills.notes import NotesSkill
 
 pytestmark = pytest.mark.unit
 
@@ -78,3 +80,10 @@ def test_lists_and_timers_persist_in_the_real_encrypted_store(tmp_path, ctx: Con
         assert b"7731" not in (tmp_path / "history.sqlite3").read_bytes()  # ciphertext at rest
     finally:
         reopened.close()
+
+
+@pytest.mark.parametrize("label", ["notes.add", "notes.remove"])
+def test_no_longer_needed_is_removed_not_added(ctx: Context, label: str) -> None:
+    """"Need" usually adds; "no longer need" takes off, whichever the model proposed."""
+    m = NotesSkill().parse(label, make_utterance("we no longer need fries on the shopping list"), ctx)
+    assert m is not None and (m.intent, m.params) == ("remove_from_list", {"list": "shopping", "item": "fries"})

@@ -4,6 +4,8 @@ import pytest
 
 from tests.support.assistant_fakes import FakeVolume
 from trayassist.core.assistant import Assistant, Context
+from trayassist.core.assistant.normalize import make_utterance
+from trayassist.core.assistant.skills.volume import VolumeSkill
 
 pytestmark = pytest.mark.unit
 
@@ -50,3 +52,17 @@ def test_failure_is_reported(ctx: Context, assistant: Assistant) -> None:
     assert not r.performed and "pactl is missing" in r.reply
     ctx.volume = None
     assert not assistant.handle("volume up").performed
+
+
+@pytest.mark.parametrize(("text", "percent"), [
+    ("turn your speakers up", 10), ("turn your voice box down", -10), ("increase your vocals", 10),
+    ("lower your volume", -10),
+])
+def test_your_volume_is_the_volume(ctx: Context, text: str, percent: int) -> None:
+    m = VolumeSkill().match(make_utterance(text), ctx)
+    assert m is not None and (m.intent, m.params["percent"]) == ("change", percent)
+
+
+def test_turn_this_down_when_the_model_says_volume(ctx: Context) -> None:
+    m = VolumeSkill().parse("volume", make_utterance("can you turn this down"), ctx)
+    assert m is not None and (m.intent, m.params["percent"]) == ("change", -10)

@@ -9,6 +9,7 @@ _ALIASES = {
     "shop": "shopping", "shoping": "shopping", "shopping": "shopping", "food": "shopping",
     "todo": "todo", "to do": "todo", "do": "todo", "things to do": "todo", "task": "todo",
     "tasks": "todo", "chore": "todo", "chores": "todo", "todos": "todo", "todo s": "todo",
+    "buy": "shopping", "to buy": "shopping", "things to buy": "shopping",
 }
 _STOP = {
     "my", "the", "our", "a", "an", "this", "that", "new", "your", "his", "her", "their", "to", "on",
@@ -36,7 +37,12 @@ _REMOVE_ITEM = [
     re.compile(r"\b(?:remove|delete|take|cross|scratch|strike|tick|erase|drop)(?: off| out)? "
                r"(?P<item>.+?) (?:off|from|out of) (?:the |my |our )?(?:\w+ )?list\b"),
     re.compile(r"\b(?:cross|tick|take|scratch|strike) off (?P<item>.+?)(?: (?:from|on) .*)?$"),
+    # "we no longer need fries on the shopping list", "i do not need milk anymore"
+    re.compile(r"\b(?:no longer|do not|does not|dont) (?:need|want) (?P<item>.+?)"
+               r"(?: (?:on|in|from) (?:the|my|our|this|that|your)\b.*| any ?more\b.*| so\b.*)?$"),
 ]
+# "no longer need" is a removal, though it says "need".
+NOT_NEEDED = re.compile(r"\b(?:no longer|do not|does not|dont) (?:need|want)\b")
 _WHOLE_LIST = re.compile(
     r"\b(?:remove|delete|erase|clear|empty|wipe|get rid of|throw away|throw out|cancel|discard|scrap|"
     r"destroy|trash|bin|purge|drop)(?: out)? (?:(?:the|my|our|this|that|a|your|entire|whole|all|of) )*"
@@ -61,6 +67,7 @@ _PRONOUNS = {"it", "that", "this", "them", "those", "these", "something", "stuff
 def list_name(text: str) -> str | None:
     """The list a request names: "my grocery list" -> "shopping", "list called packing" -> "packing"."""
     text = re.sub(r"\bthings to do\b", "todo", text)
+    text = re.sub(r"\bthings to buy\b", "shopping", text)
     m = _NAME_AFTER.search(text)
     if m:
         named = [w for w in m.group("name").split() if w not in _STOP]

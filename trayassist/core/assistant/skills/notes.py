@@ -114,7 +114,7 @@ class NotesSkill(Skill):
             if lw.asks_all_lists(text) or name is None and re.search(r"\blists\b", text):
                 return Match("show_lists", EXACT, {})
             return Match("show_list", EXACT, {"list": name})
-        adding = re.search(r"\b(?:add|put|include|append|need|want)\b", text)
+        adding = re.search(r"\b(?:add|put|include|append|need|want)\b", text) and not lw.NOT_NEEDED.search(text)
         if label == "notes.remove" or (not adding and (lw.item_to_remove(text) or lw.whole_list(text))):
             whole = lw.whole_list(text)
             if whole is not None and lw.item_to_remove(text) is None:

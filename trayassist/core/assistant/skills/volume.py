@@ -10,7 +10,8 @@ from trayassist.core.assistant.normalize import Utterance
 from trayassist.core.assistant.skills._common import compile_all, full
 
 STEP = 10
-_WHAT = r"(?:the )?(?:volume|sound|audio|music|speakers?|it)"
+# "Your" volume or voice: people address the assistant as the thing that makes the sound.
+_WHAT = r"(?:(?:the )?(?:volume|sound|audio|music|speakers?|it)|your (?:volume|speakers?|voice|voice box|vocals))"
 _BY = r"(?: by (?P<by>\d+)(?: percent)?)?"
 _BIT = r"(?: (?:a bit|a little|a little bit|some|a lot|a notch|more))?"
 _UP = compile_all([
@@ -59,7 +60,8 @@ _UP_WORDS = re.compile(r"\b(?:up|louder|increase|increased|raise|raised|higher|b
 _DOWN_WORDS = re.compile(r"\b(?:down|quieter|lower|lowered|decrease|decreased|reduce|reduced|softer|less|"
                          r"limit|smaller|dim|too loud|quiet|soft|low)\b")
 _TOPIC = re.compile(r"\b(?:volume|sound|audio|speakers?|music|loud|louder|loudness|quiet|quieter|softer|mute|"
-                    r"unmute|muted|silence|silent|hear|noise|level|turn it|make it)\b")
+                    r"unmute|muted|silence|silent|hear|noise|level|turn it|make it|turn this|"
+                    r"voice box|vocals|your voice)\b")
 _BY_N = re.compile(r"\bby (?P<n>\d+)(?: percent)?\b")
 
 
