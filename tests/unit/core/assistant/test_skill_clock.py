@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from trayassist.core.assistant import Assistant
+from trayassist.core.assistant import Assistant, Context
+from trayassist.core.assistant.normalize import make_utterance
+from trayassist.core.assistant.skills.clock import TimeSkill
 from trayassist.core.assistant.zones import CITY_ZONES, find_zone
 
 pytestmark = pytest.mark.unit
@@ -48,3 +50,21 @@ def test_date(assistant: Assistant) -> None:
                                   "We had a great time in Tokyo.", "time flies"])
 def test_time_words_in_prose_are_not_commands(assistant: Assistant, text: str) -> None:
     assert assistant.handle(text).skill is None
+
+
+@pytest.mark.parametrize("text", ["what time does the louvre open", "what time is the cookout on saturday",
+                                  "what time do the shops close"])
+def test_when_something_happens_is_not_the_clock(ctx: Context, text: str) -> None:
+    """Even when the model proposes the time: a timetable is not ours to answer."""
+    assert TimeSkill().parse("time", make_utterance(text), ctx) is None
+
+
+@pytest.mark.parametrize("text", ["what time does your clock say", "what time is it in tokyo", "what time is it"])
+def test_the_clock_is_still_the_clock(ctx: Context, text: str) -> None:
+    m = TimeSkill().parse("time", make_utterance(text), ctx)
+    assert m is not None and m.intent == "time"
+
+
+def test_tomorrows_date_is_tomorrow(ctx: Context) -> None:
+    m = TimeSkill().parse("time", make_utterance("tell me tomorrow's date"), ctx)
+    assert m is not None and (m.intent, m.params["date"]) == ("date_of", "2026-03-15")

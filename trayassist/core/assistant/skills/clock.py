@@ -63,6 +63,11 @@ _DAY_OF = re.compile(r"\bwhat (?:day|weekday|day of the week)\b|\bwhich (?:day|w
                      r"\bfall on\b|\bfalls on\b|\bland on\b")
 
 
+# When something happens, not what the clock says: "what time does the pharmacy close", "what time is
+# the game on saturday" ("what time is it" and "what time is it in tokyo" stay the clock's).
+_EVENT_TIME = re.compile(r"\bwhat time (?:does|do|did|will|should|is|are|was) "
+                         r"(?!it\b|(?:the |your |my )?(?:clock|watch)\b)(?:the|my|our|your|a|an|this|that|"
+                         r"[a-z]+ (?:open|close|start|end|finish|leave|arrive|begin|depart|shut)s?\b)")
 # Short forms whole: "current time new york" (a known place only), "is it friday", "how many
 # saturdays are in march".
 _TIME_PLACE = re.compile(r"(?:the )?(?:current |local )?time (?:now )?(?P<place>[a-z][a-z .]*?)(?: now| right now)?")
@@ -100,10 +105,12 @@ class TimeSkill(Skill):
         return None
 
     def parse(self, label: str, utt: Utterance, ctx: Context) -> Match | None:
-        text = utt.numeric
+        text = re.sub(r"\b(tomorrow|yesterday)s\b", r"\1", utt.numeric)  # "tomorrow's date" without the '
         today = ctx.clock.now().date()
         if re.search(r"\b(?:timers?|alarms?|reminders?|lists?)\b", text):
             return None  # "how much time is left on my timer" is the timers' question
+        if _EVENT_TIME.search(text):
+            return None  # "what time does the museum open": a timetable, not the clock
         if re.search(r"\btime ?zones?\b", text) and not re.search(r"\bwhat time is it\b", text):
             found = find_place(text)
             if found is None:
