@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from trayassist.core.assistant import Assistant
-from trayassist.core.assistant.skills.calculator import spoken_to_expression
+from trayassist.core.assistant import Assistant, Context
+from trayassist.core.assistant.normalize import make_utterance
+from trayassist.core.assistant.skills.calculator import CalculatorSkill, spoken_to_expression
 
 pytestmark = pytest.mark.unit
 
@@ -76,3 +77,15 @@ def test_spoken_to_expression() -> None:
     assert spoken_to_expression("3 plus banana") is None
     assert spoken_to_expression("5") is None
     assert spoken_to_expression("plus") is None
+
+
+@pytest.mark.parametrize("text", ["how does 10 pounds convert to euros", "what's 11 yen in pounds",
+                                  "what is the exchange rate for dollars"])
+def test_money_is_not_asked_back(ctx: Context, text: str) -> None:
+    """Exchange rates are not ours: no "what should I calculate?" for them."""
+    assert CalculatorSkill().parse("calculator", make_utterance(text), ctx) is None
+
+
+def test_sums_of_money_still_add_up(ctx: Context) -> None:
+    m = CalculatorSkill().parse("calculator", make_utterance("split 90 dollars 4 ways"), ctx)
+    assert m is not None and m.params["expression"] == "90 / 4"

@@ -35,6 +35,8 @@ _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 # ASR writes "two"/"four" as "to"/"for" next to operators ("to plus to").
 _HOMOPHONE = {"to": "2", "too": "2", "for": "4", "fore": "4"}
 
+_MONEY = re.compile(r"\b(?:currency|currencies|exchange rate|euros?|yen|dollars?|usd|gbp|pesos?|rupees?|francs?|"
+                    r"yuan|rubles?|roubles?|bitcoin|sterling|pounds? (?:to|in|into) (?:euros?|dollars?|yen))\b")
 _CALC = compile_all([rf"{_ASK}(?:the )?(?P<expr>.+?){_END}"])
 _U = r"[a-z]+(?: [a-z]+){0,2}?"
 _CONVERT = compile_all([
@@ -104,6 +106,8 @@ class CalculatorSkill(Skill):
             # "convert inches to centimetres" asks for the rate: answer for one.
             return self._checked_conversion(1.0 if value is None else value, src.name, dst.name)
         expr = find_expression(text)
+        if expr is None and _MONEY.search(text):
+            return None  # "how does 10 pounds convert to euros": exchange rates are not ours to guess
         if expr is None:
             return Match("calculate", EXACT, {}, error="What should I calculate? Say, for example, "
                                                        "\"what is 12 times 7\".")
