@@ -107,6 +107,7 @@ def test_reminder_messages(text: str, label: str | None) -> None:
     ("remind me tomorrow at 7 am to call mum", False),
     ("set a new reminder for tomorrow at 4am", False),
     ("remind me about the meeting tomorrow at ten", True),
+    ("remind me i need to be at the library a week from today at five", True),
 ])
 def test_calendar_requests_are_not_timers(text: str, far: bool) -> None:
     assert too_far(_num(text)) is far
@@ -122,6 +123,8 @@ def test_calendar_requests_are_not_timers(text: str, far: bool) -> None:
     ("please create new list", None),
     ("show everything on my to buy list", "shopping"),
     ("add eggs to my list of things to buy", "shopping"),
+    ("what tasks do i have today", "todo"),
+    ("what is left to do this afternoon", "todo"),
 ])
 def test_list_names(text: str, name: str | None) -> None:
     assert lw.list_name(make_utterance(text).text) == name

@@ -87,3 +87,10 @@ def test_no_longer_needed_is_removed_not_added(ctx: Context, label: str) -> None
     """"Need" usually adds; "no longer need" takes off, whichever the model proposed."""
     m = NotesSkill().parse(label, make_utterance("we no longer need fries on the shopping list"), ctx)
     assert m is not None and (m.intent, m.params) == ("remove_from_list", {"list": "shopping", "item": "fries"})
+
+
+@pytest.mark.parametrize("text", ["buy all the things on the shopping list", "i need everything on my shopping list"])
+def test_ordering_a_list_is_not_reading_it(ctx: Context, text: str) -> None:
+    assert NotesSkill().parse("notes.query", make_utterance(text), ctx) is None
+    m = NotesSkill().parse("notes.query", make_utterance("tell me everything on my shopping list"), ctx)
+    assert m is not None and m.intent == "show_list"

@@ -86,7 +86,7 @@ def list_name(text: str) -> str | None:
             return canonical(" ".join(words))
     if re.search(r"\b(?:shopping|groceries|grocery)\b|\bto buy\b|\bneed to get\b", text):
         return "shopping"
-    if re.search(r"\b(?:to ?do|todos?|chores)\b|\bhave to do\b|\bneed to do\b", text):
+    if re.search(r"\b(?:to ?do|todos?|chores|tasks)\b|\b(?:have|need|left) to do\b", text):
         return "todo"
     return None
 

@@ -57,6 +57,8 @@ _REMOVE = compile_all([
 _CLEAR = compile_all([rf"(?:clear|empty|wipe) (?:the|my|our) {_LISTNAME}"])
 _CREATE = re.compile(r"\b(?:create|make|start|begin|new|set up|open)\b(?:.* )?\blist\b")
 _FUZZY_ITEM = 85
+_ORDERING = re.compile(r"\b(?:buy|purchase|order|want|need|like to have|get me)\b(?: \w+)?(?: \w+)? (?:everything|"
+                       r"all (?:of )?(?:the |my )?(?:things|items|stuff)|all of it) (?:on|in|from)\b")
 
 
 class NotesSkill(Skill):
@@ -105,6 +107,8 @@ class NotesSkill(Skill):
             return None  # "put it on my tab", "what timers do I have": no list in sight
         if label == "notes.note":
             return None  # free notes only through their templates: prose says "note" too often
+        if label != "notes.remove" and _ORDERING.search(text):
+            return None  # "buy everything on my shopping list": an order, which no skill here places
         if label == "notes.query":
             if re.search(r"\bnotes\b", text) and not re.search(r"\blists?\b", text):
                 return Match("show_notes", EXACT, {})

@@ -13,7 +13,7 @@ _CLOCK_LEAD = ("at", "for", "by", "till", "until", "to", "from")
 _DAY_WORDS = re.compile(
     r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mondays|tuesdays|wednesdays|"
     r"thursdays|fridays|saturdays|sundays|weekdays?|weekends?|every|each|daily|weekly|monthly|"
-    r"yearly|annually|next week|next month|next year|january|february|march|april|june|july|"
+    r"yearly|annually|next week|next month|next year|weeks? from|january|february|march|april|june|july|"
     r"august|september|october|november|december|<nth>|\d+(?:st|nd|rd|th))\b")
 _CALENDAR_WORDS = re.compile(r"\b(?:meeting|appointment|event|birthday|anniversary|calendar|schedule|"
                              r"interview|class|lecture|party|wedding|tomorrows|day after)\b")
