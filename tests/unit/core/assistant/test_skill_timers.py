@@ -58,6 +58,20 @@ def test_alarm_next_occurrence(assistant: Assistant, ctx: Context) -> None:
     assert dues == ["14 19:30", "15 06:00"]
 
 
+@pytest.mark.parametrize(("text", "due"), [
+    ("wake me up tomorrow at 7", "15 07:00"),  # not 19:00: the first 7 o'clock tomorrow
+    ("set an alarm for 7 pm tomorrow", "15 19:00"),
+    ("set an alarm for tomorrow at 9:30", "15 09:30"),
+    ("set an alarm for tomorrow at midnight", "15 00:00"),
+])
+def test_an_alarm_for_tomorrow_rings_at_the_first_such_time_tomorrow(assistant: Assistant, ctx: Context,
+                                                                   text: str, due: str) -> None:
+    assert assistant.handle(text).performed  # it is 09:30 on the 14th
+    assert ctx.timers is not None
+    [timer] = ctx.timers.list()
+    assert datetime.fromtimestamp(timer.due, ctx.clock.now().tzinfo).strftime("%d %H:%M") == due
+
+
 def test_impossible_alarm(assistant: Assistant, ctx: Context) -> None:
     r = assistant.handle("set an alarm for 25 o'clock")
     assert r.skill == "timers" and not r.performed

@@ -181,10 +181,10 @@ class TimerSkill(Skill):
     def _due_alarm(self, match: Match, ctx: Context) -> datetime:
         p = match.params
         now = ctx.clock.now()
-        due = next_occurrence(now, p["hour"], p["minute"], p["ampm"])
-        if p.get("tomorrow") and due.date() == now.date():
-            due += timedelta(days=1)
-        return due
+        if p.get("tomorrow"):  # the first time the clock shows it tomorrow: "tomorrow at 7" is 07:00
+            midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+            return next_occurrence(midnight - timedelta(microseconds=1), p["hour"], p["minute"], p["ampm"])
+        return next_occurrence(now, p["hour"], p["minute"], p["ampm"])
 
     def preview(self, match: Match, ctx: Context) -> Outcome:
         p = match.params
