@@ -224,13 +224,16 @@ def test_a_hands_free_take_asks_to_stop_at_the_maximum_length_and_a_held_one_nev
 
 def test_live_text_shows_while_held_and_goes_at_release() -> None:
     seen: list[tuple[str, str, bool]] = []
-    rig = Rig(np.concatenate([quiet(0.2), tone(1.0), quiet(0.6), tone(1.0), quiet(2.0)]))
+    # 3 s of speech: decodes on the beat start after 2.5 s of it (a short command is decoded
+    # once, at its end, and shows tentative text only).
+    rig = Rig(np.concatenate([quiet(0.2), tone(1.5), quiet(0.6), tone(1.5), quiet(2.0)]))
     rig.ptt._on_partial = lambda text, tentative: seen.append((text, tentative, rig.ptt.listening))
     rig.ptt.press()
-    rig.wait_for_audio(3.5)
+    rig.wait_for_audio(5.3)
     utt = rig.ptt.release().result(10)
     shown = [s for s in seen if s[0] or s[1]]
     assert shown and all(listening for _t, _p, listening in shown)
-    assert any("sound 1.0" in text for text, _p, _l in shown)  # committed while held
+    assert any("sound 1.5" in tentative for _t, tentative, _l in shown[:1])  # heard at the first pause
+    assert any("sound 1.5" in text for text, _p, _l in shown)  # committed while held
     assert seen[-1] == ("", "", False)  # gone at release, nothing after it
     assert utt.text.startswith(shown[-1][0])
