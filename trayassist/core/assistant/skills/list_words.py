@@ -31,6 +31,8 @@ _ADD_ITEMS = [
     re.compile(r"\b(?:add|put|append) to (?:the|my|our) (?:\w+ ){0,2}list (?P<items>.+)$"),
     re.compile(r"^(?:add|put|include|append) (?P<items>.+?)$"),
 ]
+# "no longer need" is a removal, though it says "need".
+_NOT_NEEDED = r"\b(?:no longer|do not|does not|dont) (?:need|want)"
 _REMOVE_ITEM = [
     re.compile(r"\b(?:remove|delete|take|cross|scratch|strike|tick|erase|drop|rub|get rid of|nix|check)(?: off| out)? "
                r"(?P<item>.+?) (?:off|from|out of|on) (?:the|my|our|this|that|your|a)\b"),
@@ -38,11 +40,10 @@ _REMOVE_ITEM = [
                r"(?P<item>.+?) (?:off|from|out of) (?:the |my |our )?(?:\w+ )?list\b"),
     re.compile(r"\b(?:cross|tick|take|scratch|strike) off (?P<item>.+?)(?: (?:from|on) .*)?$"),
     # "we no longer need fries on the shopping list", "i do not need milk anymore"
-    re.compile(r"\b(?:no longer|do not|does not|dont) (?:need|want) (?P<item>.+?)"
+    re.compile(rf"{_NOT_NEEDED} (?P<item>.+?)"
                r"(?: (?:on|in|from) (?:the|my|our|this|that|your)\b.*| any ?more\b.*| so\b.*)?$"),
 ]
-# "no longer need" is a removal, though it says "need".
-NOT_NEEDED = re.compile(r"\b(?:no longer|do not|does not|dont) (?:need|want)\b")
+NOT_NEEDED = re.compile(rf"{_NOT_NEEDED}\b")
 _WHOLE_LIST = re.compile(
     r"\b(?:remove|delete|erase|clear|empty|wipe|get rid of|throw away|throw out|cancel|discard|scrap|"
     r"destroy|trash|bin|purge|drop)(?: out)? (?:(?:the|my|our|this|that|a|your|entire|whole|all|of) )*"
