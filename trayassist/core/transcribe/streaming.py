@@ -2,9 +2,11 @@
 
 LocalAgreement (Macháček et al. 2023, whisper_streaming): the growing buffer is decoded
 again and again; a word is committed once two successive decodes agree on it and on every
-word before it. The buffer then starts at a quiet point after the last committed word, and
-the committed text becomes the decoder's prompt, so each decode stays short while the
-model keeps its context. Pure: no model, no threads, no audio device.
+word before it. The buffer then starts at a quiet point after the last committed word,
+where a speaker would start (a sentence end, a pause), so each decode stays short and
+starts where the model does best. The committed text can be the decoder's prompt
+(`prompt_chars`); the live loop gives none, which tiny.en decodes faster and hears better
+(see LiveOptions). Pure: no model, no threads, no audio device.
 """
 
 from __future__ import annotations
