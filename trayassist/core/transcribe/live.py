@@ -65,8 +65,8 @@ class LiveOptions:
     margin_s: float = 1.0  # a word is committed only if the decode heard this much after it
     lead_s: float = 0.0  # silence put before each decode's audio
     # Committed text given to the model as what came before: none. With 200 characters each
-    # tiny.en decode cost 30–70 % more (beam search over a prompt) and heard worse; buffers
-    # start at sentence ends anyway. Real-time speech on a slow 2-core CPU, 6 runs each:
+    # tiny.en decode cost 30–70 % more (why is not known: not in step with its length) and
+    # heard worse; buffers start at sentence ends anyway. Real-time speech on a slow 2-core CPU, 6 runs each:
     # release -> text p50 2.4 -> 0.87 s continuous and 2.1 -> 0.79 s paused; streamed WER
     # +0.019 -> +0.002 and -0.017 -> -0.009 against whole-buffer. 18 buffers decoded alone:
     # WER 0.093 (200), 0.114 (50), 0.077 (none).
