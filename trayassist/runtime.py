@@ -396,6 +396,10 @@ class Feedback:
         focus = getattr(self._output.get(), "focus", None)
         if focus is not None:
             focus.mark()
+
+    def hearing(self) -> None:
+        # "Speak now" when the device delivers, not at the press: a waking headset
+        # captures nothing before that.
         self._sound("start")
 
     def released(self) -> None:

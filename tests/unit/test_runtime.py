@@ -273,3 +273,25 @@ def test_the_llm_may_trust_one_named_user_and_a_wrong_name_turns_only_the_llm_of
     assert trusted_uids("root") == {os.geteuid(), 0}
     with pytest.raises(ValueError, match="no user named 'nobody-here'"):
         trusted_uids("nobody-here")
+
+
+def test_the_start_sound_is_the_devices_first_audio_not_the_press() -> None:
+    """The start sound means "speak now": a headset waking up captures nothing at the press."""
+    from trayassist.core.ports import Slot
+    from trayassist.runtime import Feedback
+
+    marked: list[str] = []
+    played: list[str] = []
+
+    class Focus:
+        def mark(self) -> None:
+            marked.append("focus")
+
+    output = FakeOutput()
+    output.focus = Focus()  # type: ignore[attr-defined]
+    feedback = Feedback(Slot(output), played.append)
+    feedback.pressed()
+    assert marked == ["focus"] and played == []  # where the text goes is remembered at once
+    feedback.hearing()
+    feedback.released()
+    assert played == ["start", "stop"]

@@ -83,6 +83,7 @@ class Controller:
         self._privacy_snapshot: dict[str, Any] = {}
         self._lock = threading.RLock()
         self._discard: set[int] = set()  # releases cancelled while transcribing
+        self._receiving = False  # the session's `receiving` at its last change
         self._release_seq = 0
         # One ordered lane for what happens after a transcript and for `ask`: the
         # assistant and its services are used from this thread only.
@@ -327,10 +328,16 @@ class Controller:
 
     # ---- state --------------------------------------------------------
     def on_session_state(self, _state: str) -> None:
-        """The session (any thread) changed state, or its stream opened or closed."""
+        """The session (any thread) changed state, its stream opened or closed, or the
+        first audio of a take arrived (the mic consumer thread: quick from here on)."""
         session = self.session.get()
         if session is not None and session.problem is not None:
             self.report(session.problem)
+        receiving = session is not None and session.receiving
+        with self._lock:
+            started, self._receiving = receiving and not self._receiving, receiving
+        if started and self.feedback is not None:
+            _quietly(self.feedback.hearing)
         self._publish_status()
 
     def _publish_status(self) -> None:
@@ -351,6 +358,7 @@ class Controller:
             last = self.last
         session = self.session.get()
         mic_self = bool(session.mic_open) if session is not None else False
+        receiving = mic_self and bool(session.receiving) if session is not None else False
         phase = session.state if session is not None else "idle"
         if mic_self:
             state = State.LISTENING  # red exactly while our stream is open
@@ -363,7 +371,7 @@ class Controller:
         else:
             state = State.IDLE
         return Status(
-            state=state, mic_self=mic_self, mic_others=tuple(snap.get("mic_others") or ()),
+            state=state, mic_self=mic_self, mic_receiving=receiving, mic_others=tuple(snap.get("mic_others") or ()),
             network=NetworkStatus.from_snapshot(snap.get("network") or {}),
             model=session.model_status() if session is not None else ModelStatus(self.settings.model),
             last=LastUtterance(last.record_id, last.text) if last else None,

@@ -52,6 +52,8 @@ class SessionPort(Protocol):
     @property
     def mic_open(self) -> bool: ...  # the real stream state
     @property
+    def receiving(self) -> bool: ...  # the take listening now has had audio from the device
+    @property
     def problem(self) -> Problem | None: ...
     def press(self) -> None: ...
     def hands_free(self) -> None: ...  # listening goes on without a key held: may end by itself
@@ -113,4 +115,5 @@ class Feedback(Protocol):
     """Quick reactions to the key: remember the focused window, play the sounds."""
 
     def pressed(self) -> None: ...
+    def hearing(self) -> None: ...  # the device's first audio of this take arrived: speak now
     def released(self) -> None: ...

@@ -2,7 +2,9 @@
 
 Threads: `press`/`release`/`toggle`/`cancel` may be called from any thread (hotkey
 listener, IPC lane). Callbacks run on internal threads, never the caller's GUI thread:
-  on_state(state)       — the thread that caused the change (caller, finisher, whisper)
+  on_state(state)       — the thread that caused the change (caller, finisher, whisper);
+                          also, state unchanged, from the mic consumer thread when the
+                          first audio of a take arrives (`receiving` turned True)
   on_utterance(utt)     — the finisher thread, once per release
   on_error(message)     — the caller of press(), or the mic consumer thread
   on_partial(c, t)      — the whisper thread: committed and tentative text while held;
@@ -118,6 +120,13 @@ class PushToTalk:
     @property
     def listening(self) -> bool:
         return self._take is not None
+
+    @property
+    def receiving(self) -> bool:
+        """`mic.receiving`: the take listening now has had audio from the device. False
+        between the press and the first audio: words said then are not captured."""
+        take = self._take
+        return take is not None and take.audio_arrived
 
     @property
     def take_number(self) -> int:
@@ -286,6 +295,10 @@ class PushToTalk:
 
     def _feed(self, take: Take, block: np.ndarray) -> None:
         """Mic consumer thread: one block, captured up to `recorder.captured_until`."""
+        if not take.audio_arrived:
+            take.audio_arrived = True
+            if self._on_state is not None and self._take is take:
+                self._on_state(self._state)  # same state; `receiving` changed
         why = take.feed(block, self.recorder.captured_until, self.silence_ends_tail_s, self.auto_stop)
         if why is not None and self._on_auto_stop is not None:
             self._on_auto_stop(why, take.number)

@@ -121,6 +121,8 @@ class LastUtterance:
 class Status:
     state: State
     mic_self: bool = False  # our stream, from the stream itself
+    # ... and its device has delivered audio (False: starting, words said now are lost)
+    mic_receiving: bool = False
     mic_others: tuple[Mapping[str, Any], ...] = ()
     network: NetworkStatus = field(default_factory=NetworkStatus)
     model: ModelStatus = field(default_factory=lambda: ModelStatus(""))
@@ -142,7 +144,8 @@ class Status:
         """The public shape of `trayassist status --json` (tests pin these keys)."""
         return {
             "state": self.state.value,
-            "mic": {"self": self.mic_self, "others": [dict(o) for o in self.mic_others]},
+            "mic": {"self": self.mic_self, "receiving": self.mic_receiving,
+                    "others": [dict(o) for o in self.mic_others]},
             "network": self.network.to_json(),
             "model": self.model.to_json(),
             "last": self.last.to_json() if self.last else None,
@@ -165,7 +168,9 @@ class Status:
         if not problems and raw.get("error"):
             problems = (Problem(ProblemKind.MICROPHONE, str(raw["error"])),)
         return cls(
-            state=state, mic_self=bool(mic.get("self")), mic_others=tuple(mic.get("others") or ()),
+            state=state, mic_self=bool(mic.get("self")),
+            mic_receiving=bool(mic.get("receiving", mic.get("self"))),  # an older app: no key
+            mic_others=tuple(mic.get("others") or ()),
             network=NetworkStatus.from_snapshot(raw.get("network") or {}),
             model=ModelStatus(str(model.get("name") or ""), bool(model.get("loaded")), model.get("path"),
                               str(model.get("state") or "unloaded")),

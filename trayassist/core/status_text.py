@@ -12,10 +12,16 @@ STATE_WORDS = {
     State.ERROR: "Problem",
 }
 
+# Our stream is open but its device has not delivered audio yet (a headset or a sound
+# server waking up): what is said now is lost.
+STARTING = "Starting the microphone — wait before speaking"
+
 
 def describe(status: Status) -> str:
     """The tooltip: every indicator in plain words."""
     lines = [f"TrayAssist: {STATE_WORDS[status.state]}"]
+    if status.state is State.LISTENING and not status.mic_receiving:
+        lines[0] = f"TrayAssist: {STARTING}"
     if status.state is State.ERROR and status.error:
         lines[0] += f": {status.error}"
     for problem in status.problems:

@@ -50,6 +50,10 @@ class Take:
     hands_free: bool = False
     tail: Tail | None = None
     stop_asked: bool = False
+    # The device delivered its first audio. A source that wakes up (a Bluetooth headset
+    # changing profile, PulseAudio with a large fragment: 1.5 s here) captures nothing
+    # before that: words said earlier are lost, so the tray says "starting" until then.
+    audio_arrived: bool = False
     mic_closed: threading.Event = field(default_factory=threading.Event)
 
     def feed(self, block: np.ndarray, captured_until: float, quiet_s: float,

@@ -104,7 +104,7 @@ def test_press_release_with_wait_answers_when_the_text_is_ready(tmp_path: Path) 
             return pending
 
     rig = Rig(tmp_path, SlowSession(Utt("hello")))
-    assert rig.run("ptt.press").wait().result == {"self": True, "others": []}
+    assert rig.run("ptt.press").wait().result == {"self": True, "receiving": True, "others": []}
     answer = rig.run("ptt.release", wait=True)
     rig.ptt_lane.submit(lambda: None).result(5)  # the lane is free while the text is pending
     assert not answer.event.is_set()

@@ -35,10 +35,15 @@ class FakeSession:
         self.cancelled = 0
         self.hands_free_calls = 0
         self.take = 0
+        self.device_delivers = True  # False: a device still waking up
 
     @property
     def mic_open(self) -> bool:
         return self.state == "listening"
+
+    @property
+    def receiving(self) -> bool:
+        return self.mic_open and self.device_delivers
 
     def press(self) -> None:
         if self.fail_press:
@@ -183,7 +188,7 @@ def test_status_without_capture_keeps_every_key(tmp_path: Path) -> None:
     c = controller(tmp_path)
     s = c.status().to_json()
     assert {"state", "mic", "network", "model", "last", "indicators_paused", "error"} <= set(s)
-    assert s["network"]["self_connections"] is None and s["mic"] == {"self": False, "others": []}
+    assert s["network"]["self_connections"] is None and s["mic"] == {"self": False, "receiving": False, "others": []}
     with pytest.raises(UserError, match="doctor"):
         c.press()
 

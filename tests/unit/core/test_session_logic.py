@@ -19,6 +19,7 @@ from trayassist.core.events import EventBus, StatusChanged
 from trayassist.core.ports import Slot
 from trayassist.core.session import PushToTalk
 from trayassist.core.status import ProblemKind, State
+from trayassist.core.status_text import describe
 from trayassist.core.take import AutoStop
 from trayassist.core.transcribe.chunker import StreamingVad
 
@@ -237,3 +238,61 @@ def test_live_text_shows_while_held_and_goes_at_release() -> None:
     assert any("sound 1.5" in text for text, _p, _l in shown)  # committed while held
     assert seen[-1] == ("", "", False)  # gone at release, nothing after it
     assert utt.text.startswith(shown[-1][0])
+
+
+class Cues:
+    """The controller's Feedback: what the user would hear or see at each moment."""
+
+    def __init__(self, rig: Rig) -> None:
+        self.rig = rig
+        self.calls: list[tuple[str, bool]] = []  # (cue, whether the device had delivered by then)
+
+    def pressed(self) -> None:
+        self.calls.append(("pressed", self.rig.recorder.frames > 0))
+
+    def hearing(self) -> None:
+        self.calls.append(("hearing", self.rig.recorder.frames > 0))
+
+    def released(self) -> None:
+        self.calls.append(("released", True))
+
+
+def eventually(condition: Any, timeout: float = 10.0) -> None:
+    done = threading.Event()
+    waited = 0.0
+    while not condition():
+        assert waited < timeout, "condition never came true"
+        done.wait(0.01)
+        waited += 0.01
+
+
+def test_a_waking_device_shows_starting_until_its_first_audio_and_the_speak_cue_waits_for_it(tmp_path: Path) -> None:
+    """A headset changing profile (or a sound server waking a source) captures nothing for
+    a while after the stream opens: words said then are lost. Until its first audio the
+    status says so (`mic.receiving` false, the tooltip says "Starting"), and the "speak
+    now" cue (the start sound) comes with that audio, not with the press."""
+    rig = Rig(np.concatenate([tone(1.0), quiet(1.0)] * 3), start_delay_s=1.0, speed=2.0)
+    bus = EventBus()
+    cues = Cues(rig)
+    controller = Controller(bus, SettingsStore(tmp_path / "s.json"), Settings(), session=Slot(rig.ptt),
+                            history=Slot(), assistant=Slot(), output=Slot(FakeOutput()), privacy=Slot(),
+                            feedback=cues)
+    rig.ptt._on_state = controller.on_session_state
+    seen: list[tuple[bool, bool]] = []
+    bus.subscribe(lambda e: seen.append((e.status.mic_self, e.status.mic_receiving))
+                  if isinstance(e, StatusChanged) else None)
+    for take in range(2):
+        controller.press()
+        status = controller.status()
+        assert status.mic_self and not status.mic_receiving  # open, nothing delivered: 0.5 s to go
+        assert "Starting the microphone" in describe(status)
+        eventually(lambda: controller.status().mic_receiving)
+        assert "Listening" in describe(controller.status())
+        expected = 2 + 3 * take  # pressed, hearing (and released, for each take before)
+        eventually(lambda n=expected: len(cues.calls) == n)
+        assert cues.calls[-2:] == [("pressed", False), ("hearing", True)]  # the cue once audio came
+        rig.wait_for_audio(1.5)
+        controller.release().result(10)
+        assert not controller.status().mic_receiving
+    assert (True, False) in seen and (True, True) in seen  # both were published
+    assert [c for c, _ in cues.calls].count("hearing") == 2  # once per take

@@ -36,7 +36,7 @@ def full() -> Status:
 def test_the_public_json_keys_are_pinned() -> None:
     raw = full().to_json()
     assert set(raw) == PUBLIC_KEYS
-    assert set(raw["mic"]) == {"self", "others"}
+    assert set(raw["mic"]) == {"self", "receiving", "others"}
     assert set(raw["network"]) == NETWORK_KEYS
     assert set(raw["model"]) == {"name", "loaded", "path", "state"}
     assert set(raw["last"]) == {"id", "text"}
