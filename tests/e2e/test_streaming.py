@@ -83,6 +83,31 @@ def test_a_late_source_delays_the_text_but_never_loses_the_last_sentence(late_ap
         assert word_error_rate(last, tail) <= 0.34, result["text"]
 
 
+def caption_shown(env: dict[str, str]) -> bool:
+    found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", OVERLAY_TITLE], env=env,
+                           capture_output=True, text=True, timeout=10).stdout.split()
+    return bool(found)
+
+
+def test_a_source_slow_to_start_says_starting_until_its_audio_comes(
+        late_app: App, desktop: Desktop, tmp_path: Path) -> None:
+    """This source captures nothing for its first 1.5 s (the first fragment: words said then
+    are lost). The status and the caption say "starting" until its audio comes."""
+    env = desktop.env()
+    r = late_app.cli("ptt", "press", "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["receiving"] is False  # open, nothing delivered yet
+    status = late_app.status()
+    assert status["state"] == "listening" and status["mic"]["self"] and not status["mic"]["receiving"]
+    assert pulse.wait_for(lambda: caption_shown(env), 10), "no caption while the mic starts"  # nothing said
+    desktop.screenshot(tmp_path / "starting.png")
+    assert pulse.wait_for(lambda: late_app.status()["mic"]["receiving"], 20), "the device never delivered"
+    assert caption_shown(env)  # now saying when to speak
+    result = release(late_app)
+    assert result["text"] == ""
+    assert pulse.wait_for(lambda: not caption_shown(env), 10)
+
+
 @pytest.fixture
 def windows(desktop: Desktop, tmp_path: Path) -> Iterator[Callable[[str], Window]]:
     yield from line_edit_windows(desktop.env(), tmp_path)
@@ -97,12 +122,7 @@ def test_the_live_caption_shows_while_listening_never_takes_focus_and_goes_at_re
     assert app.cli("ptt", "press").returncode == 0
     player = pulse.play(wav, wait=False)
     try:
-        def shown() -> bool:
-            found = subprocess.run(["xdotool", "search", "--onlyvisible", "--name", OVERLAY_TITLE], env=env,
-                                   capture_output=True, text=True, timeout=10).stdout.split()
-            return bool(found)
-
-        assert pulse.wait_for(shown, 30), "no live caption while speaking"
+        assert pulse.wait_for(lambda: caption_shown(env), 30), "no live caption while speaking"
         desktop.screenshot(tmp_path / "caption.png")
         assert xdotool(env, "getwindowfocus") == win.wid  # the editor kept the focus
         xdotool(env, "type", "--delay", "0", "typed ")  # ... and the keys typed meanwhile
@@ -111,7 +131,7 @@ def test_the_live_caption_shows_while_listening_never_takes_focus_and_goes_at_re
         player.wait(timeout=120)
     result = release(app)
     assert result["text"]
-    assert pulse.wait_for(lambda: not shown(), 10), "the caption stayed after release"
+    assert pulse.wait_for(lambda: not caption_shown(env), 10), "the caption stayed after release"
     assert xdotool(env, "getwindowfocus") == win.wid
     # The transcript lands where the user was typing, after what they typed.
     assert pulse.wait_for(lambda: win.text().strip() == f"typed {result['text']}".strip(), 30), win.text()

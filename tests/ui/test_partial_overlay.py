@@ -7,8 +7,9 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from trayassist.core.events import EventBus, PartialText
+from trayassist.core.status_text import STARTING
 from trayassist.ui.bridge import Bridge
-from trayassist.ui.partial_overlay import MAX_CHARS, PartialOverlay
+from trayassist.ui.partial_overlay import MAX_CHARS, SLOW_START_MS, SPEAK, PartialOverlay
 
 pytestmark = pytest.mark.ui
 
@@ -88,3 +89,35 @@ def test_partial_text_events_reach_it_through_the_bridge(qtbot) -> None:
     assert "Set a timer" in overlay.label.text()
     bus.publish(PartialText(""))
     qtbot.waitUntil(lambda: not overlay.isVisible())
+
+
+def test_a_slow_microphone_says_starting_then_when_to_speak_then_gives_way_to_words(qtbot) -> None:
+    overlay = PartialOverlay()
+    qtbot.addWidget(overlay)
+    overlay.on_mic(listening=True, receiving=False)
+    assert not overlay.isVisible()  # not at once: a usual mic delivers within 50 ms
+    qtbot.waitUntil(lambda: overlay.isVisible(), timeout=3000)
+    assert overlay.notice == STARTING and "Starting the microphone" in overlay.label.text()
+    overlay.on_mic(listening=True, receiving=False)  # the status comes again every second
+    assert overlay.notice == STARTING
+    overlay.on_mic(listening=True, receiving=True)
+    assert overlay.isVisible() and overlay.notice == SPEAK and "speak now" in overlay.label.text()
+    overlay.show_text("", "Hello")
+    assert overlay.notice == "" and "Hello" in overlay.label.text()
+    overlay.on_mic(listening=True, receiving=True)
+    assert "Hello" in overlay.label.text()  # words are never replaced by a notice
+    overlay.show_text("")
+    assert not overlay.isVisible()
+
+
+def test_a_prompt_microphone_never_shows_a_notice_and_a_release_while_starting_hides_it(qtbot) -> None:
+    overlay = PartialOverlay()
+    qtbot.addWidget(overlay)
+    overlay.on_mic(listening=True, receiving=False)
+    overlay.on_mic(listening=True, receiving=True)  # delivered 30 ms after the press
+    qtbot.wait(SLOW_START_MS + 200)
+    assert not overlay.isVisible() and overlay.notice == ""
+    overlay.on_mic(listening=True, receiving=False)
+    qtbot.waitUntil(lambda: overlay.isVisible(), timeout=3000)
+    overlay.on_mic(listening=False, receiving=False)  # released before the device delivered
+    assert not overlay.isVisible() and overlay.notice == ""

@@ -18,7 +18,10 @@ def status(**kw) -> Status:
 
 def test_tooltip_says_the_state_in_words() -> None:
     assert "Idle" in describe(status())
-    assert "Listening" in describe(status(state="listening"))
+    assert "Listening" in describe(status(state="listening", mic={"self": True, "others": []}))
+    # Our stream is open, its device has not delivered yet: words said now would be lost.
+    waking = describe(status(state="listening", mic={"self": True, "receiving": False, "others": []}))
+    assert "Starting the microphone" in waking and "Listening" not in waking
     assert "0 connections since start" in describe(status())
     others = status(mic={"self": False, "others": [{"pid": 5, "name": "zoom", "exe": "/usr/bin/zoom"}]})
     assert "zoom" in describe(others)
@@ -62,3 +65,11 @@ def test_menu_has_the_documented_actions(qtbot) -> None:
     assert calls == ["forget_today", "cancel", "toggle", "toggle"] and paused == [True]
     tray.apply(status())
     assert not tray.cancel_action.isVisible()
+
+
+def test_a_mic_that_is_open_but_not_delivering_yet_is_red_with_a_ring() -> None:
+    starting = icon_state(status(state="listening", mic={"self": True, "receiving": False, "others": []}))
+    live = icon_state(status(state="listening", mic={"self": True, "receiving": True, "others": []}))
+    assert starting.state == live.state == "listening"  # red either way: the mic is open
+    assert starting.waiting and not live.waiting
+    assert not icon_state(status()).waiting

@@ -36,6 +36,7 @@ class IconState:
     uploading: bool = False
     alert: bool = False
     paused: bool = False
+    waiting: bool = False  # listening: our stream is open but its device has not delivered yet
 
 
 def paint(p: QPainter, rect: QRect, s: IconState) -> None:
@@ -53,8 +54,8 @@ def paint(p: QPainter, rect: QRect, s: IconState) -> None:
     _mic(p, colour, filled=s.state in ("listening", "transcribing", "loading"), on_red=s.alert)
     if s.state == "transcribing":
         _dots(p)
-    elif s.state == "loading":
-        _hourglass_ring(p)
+    elif s.state == "loading" or (s.state == "listening" and s.waiting):
+        _hourglass_ring(p)  # red with a ring: the mic is open, starting; amber: the model loads
     elif s.state == "error":
         _cross(p)
     if s.others_on_mic and not s.paused:

@@ -1,20 +1,28 @@
 """The words heard so far, in a small caption near the tray while listening: it never takes
-focus or a keystroke or a click, and it is gone at release. User text: never logged."""
+focus or a keystroke or a click, and it is gone at release. User text: never logged.
+
+Before any words, when the microphone is slow to start (a headset changing profile, a sound
+server waking a source: words said then are lost), it says so, then says when to speak."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from html import escape
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from trayassist.core.events import PartialText
+from trayassist.core.status_text import STARTING
 
 MAX_CHARS = 160  # the end of a long dictation: a caption, not a document
 MARGIN = 8
 WIDTH = 460  # pixels: about eight words a line
+SPEAK = "Listening — speak now"
+# A microphone that delivers within this long after the press is not called slow: the
+# caption would only flicker (a USB or built-in mic delivers within 50 ms).
+SLOW_START_MS = 300
 
 
 class PartialOverlay(QWidget):
@@ -40,21 +48,52 @@ class PartialOverlay(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label)
+        self.notice = ""  # STARTING or SPEAK while shown instead of words
+        self._slow = QTimer(self)
+        self._slow.setSingleShot(True)
+        self._slow.setInterval(SLOW_START_MS)
+        self._slow.timeout.connect(lambda: self._show_notice(STARTING))
+
+    def on_mic(self, listening: bool, receiving: bool) -> None:
+        """From the status: our stream is open (`listening`) and its device delivers audio
+        (`receiving`). Slow to deliver: "Starting…", then "speak now" once audio comes."""
+        if not listening:
+            self._slow.stop()
+            if self.notice:
+                self.show_text("")
+            return
+        if not receiving:
+            if not self._slow.isActive() and not self.notice and not self.isVisible():
+                self._slow.start()
+            return
+        self._slow.stop()
+        if self.notice == STARTING:
+            self._show_notice(SPEAK)
+
+    def _show_notice(self, notice: str) -> None:
+        if self.isVisible() and not self.notice:
+            return  # words are shown already
+        self._render(f"<i>{escape(notice)}</i>", notice)
+        self.notice = notice
 
     def on_partial(self, event: PartialText) -> None:
         self.show_text(event.text, event.tentative)
 
     def show_text(self, committed: str, tentative: str = "") -> None:
+        self.notice = ""
         if not committed and not tentative:
+            self._slow.stop()
             self.hide()
             return
         committed, tentative = _tail(committed, tentative)
         html = escape(committed)
         if tentative:
             html += f"{' ' if committed else ''}<span style='color: #9a9aa2'>{escape(tentative)}</span>"
+        self._render(html, f"{committed} {tentative}".strip())
+
+    def _render(self, html: str, plain: str) -> None:
         self.label.setText(html)
         # As wide as the text needs, up to a caption's width; then it wraps.
-        plain = f"{committed} {tentative}".strip()
         self.label.setFixedWidth(min(WIDTH, self.label.fontMetrics().horizontalAdvance(plain) + 32))
         self.adjustSize()
         self._place()

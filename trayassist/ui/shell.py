@@ -17,7 +17,7 @@ from trayassist import __version__
 from trayassist.core.commands import CommandTable
 from trayassist.core.controller import Controller
 from trayassist.core.events import DownloadNeeded, EventBus, HistoryChanged, Notice, SettingsChanged, UtteranceDone
-from trayassist.core.status import Status
+from trayassist.core.status import State, Status
 from trayassist.runtime import Runtime
 from trayassist.ui.bridge import Bridge
 from trayassist.ui.models_flow import ModelsFlow
@@ -83,6 +83,8 @@ class Shell(QObject):
     # ---- reactions (GUI thread) -------------------------------------------
     def _status_changed(self, status: Status) -> None:
         self.tray.apply(status)
+        self.overlay.on_mic(self.controller.settings.partial_text and status.state is State.LISTENING,
+                            status.mic_receiving)
         window = self.windows.get("privacy")
         if window is not None and window.isVisible() and self.runtime.monitor is not None:
             window.update_snapshot(self.runtime.monitor.snapshot())

@@ -25,6 +25,7 @@ def icon_state(status: Status) -> IconState:
         # Our own promise broken, or a recording program that uploads: red.
         alert=not paused and (net.alert is not None or own > 0),
         paused=paused,
+        waiting=status.state is State.LISTENING and not status.mic_receiving,
     )
 
 
