@@ -117,7 +117,22 @@ def test_a_prompt_microphone_never_shows_a_notice_and_a_release_while_starting_h
     overlay.on_mic(listening=True, receiving=True)  # delivered 30 ms after the press
     qtbot.wait(SLOW_START_MS + 200)
     assert not overlay.isVisible() and overlay.notice == ""
+    overlay.on_mic(listening=False, receiving=False)  # that take ended; the next press:
     overlay.on_mic(listening=True, receiving=False)
     qtbot.waitUntil(lambda: overlay.isVisible(), timeout=3000)
     overlay.on_mic(listening=False, receiving=False)  # released before the device delivered
     assert not overlay.isVisible() and overlay.notice == ""
+
+
+def test_no_starting_notice_after_the_release_while_the_tail_keeps_the_stream_open(qtbot) -> None:
+    overlay = PartialOverlay()
+    qtbot.addWidget(overlay)
+    overlay.on_mic(listening=True, receiving=False)
+    overlay.show_text("")  # released at once: the stream stays open through its tail
+    overlay.on_mic(listening=True, receiving=False)
+    qtbot.wait(SLOW_START_MS + 200)
+    assert not overlay.isVisible()
+    overlay.on_mic(listening=False, receiving=False)  # closed
+    overlay.on_mic(listening=True, receiving=False)  # the next press
+    qtbot.waitUntil(lambda: overlay.isVisible(), timeout=3000)
+    assert overlay.notice == STARTING

@@ -123,10 +123,11 @@ class PushToTalk:
 
     @property
     def receiving(self) -> bool:
-        """`mic.receiving`: the take listening now has had audio from the device. False
-        between the press and the first audio: words said then are not captured."""
-        take = self._take
-        return take is not None and take.audio_arrived
+        """`mic.receiving`: the take whose stream is open (listening, or in its release
+        tail) has had audio from the device. False between the press and the first audio:
+        words said then are not captured."""
+        take = self._take or self._closing
+        return take is not None and take.audio_arrived and not take.mic_closed.is_set()
 
     @property
     def take_number(self) -> int:

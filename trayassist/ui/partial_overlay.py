@@ -49,6 +49,9 @@ class PartialOverlay(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.label)
         self.notice = ""  # STARTING or SPEAK while shown instead of words
+        # A notice belongs to the start of a take: armed between takes, spent once the take
+        # has audio or has ended (its release tail keeps the stream open for a while).
+        self._armed = True
         self._slow = QTimer(self)
         self._slow.setSingleShot(True)
         self._slow.setInterval(SLOW_START_MS)
@@ -61,11 +64,13 @@ class PartialOverlay(QWidget):
             self._slow.stop()
             if self.notice:
                 self.show_text("")
+            self._armed = True
             return
         if not receiving:
-            if not self._slow.isActive() and not self.notice and not self.isVisible():
+            if self._armed and not self._slow.isActive() and not self.notice and not self.isVisible():
                 self._slow.start()
             return
+        self._armed = False
         self._slow.stop()
         if self.notice == STARTING:
             self._show_notice(SPEAK)
@@ -81,8 +86,9 @@ class PartialOverlay(QWidget):
 
     def show_text(self, committed: str, tentative: str = "") -> None:
         self.notice = ""
-        if not committed and not tentative:
+        if not committed and not tentative:  # released or cancelled
             self._slow.stop()
+            self._armed = False
             self.hide()
             return
         committed, tentative = _tail(committed, tentative)

@@ -296,3 +296,20 @@ def test_a_waking_device_shows_starting_until_its_first_audio_and_the_speak_cue_
         assert not controller.status().mic_receiving
     assert (True, False) in seen and (True, True) in seen  # both were published
     assert [c for c, _ in cues.calls].count("hearing") == 2  # once per take
+
+
+def test_the_release_tail_is_not_called_starting(tmp_path: Path) -> None:
+    """After the release the stream stays open until the audio of the release instant
+    arrives (1.5 s late here): still red, but not "starting" — the device delivers."""
+    rig = LateRig(PAUSED, speed=2.0, latency_s=1.5)
+    controller = Controller(EventBus(), SettingsStore(tmp_path / "s.json"), Settings(), session=Slot(rig.ptt),
+                            history=Slot(), assistant=Slot(), output=Slot(FakeOutput()), privacy=Slot())
+    controller.press()
+    eventually(lambda: controller.status().mic_receiving)
+    rig.until(RELEASE_AT)
+    done = controller.release()
+    tail = controller.status()
+    assert tail.mic_self and tail.state is State.LISTENING  # the tail: 0.75 s of 1.5 s latency at speed 2
+    assert tail.mic_receiving and "Starting" not in describe(tail)
+    done.result(20)
+    assert not controller.status().mic_receiving
