@@ -132,14 +132,26 @@ def cpu_seconds(app: RunningApp) -> float:
 
 
 def cycle(app: RunningApp, wav: Path) -> tuple[dict[str, Any], float, float]:
-    """Press, play, release: (the app's result, IPC wall release→text, CPU cores while held)."""
-    app.call("ptt.press")
+    """Press, wait for the microphone, play, release: (the app's result, IPC wall
+    release→text, CPU cores while held). The user starts speaking once the tray stops
+    saying "Starting the microphone" (`mic.receiving`): what is said before the source's
+    first sample is never captured (0.5–1.9 s here), and the whole-buffer reference hears
+    the whole WAV, so speaking earlier would count lost words against streaming."""
+    pressed = time.monotonic()
+    mic = app.call("ptt.press") or {}
+    while not mic.get("receiving"):
+        if time.monotonic() - pressed > 15:
+            raise RuntimeError("the microphone never delivered audio")
+        time.sleep(0.01)  # sleep-ok: polling interval of a bounded wait
+        mic = (app.call("status") or {}).get("mic") or {}
+    waited = time.monotonic() - pressed
     c0, t0 = cpu_seconds(app), time.monotonic()
     app.mic.play(wav)
     time.sleep(RELEASE_AFTER_S)  # sleep-ok: the user lets go a moment after the last word
     cores = (cpu_seconds(app) - c0) / (time.monotonic() - t0)
     t1 = time.monotonic()
     result = app.call("ptt.release", timeout=300, wait=True) or {}
+    result["press_to_receiving"] = waited
     return result, time.monotonic() - t1, cores
 
 
@@ -177,7 +189,7 @@ def measure(app: RunningApp, clip: Clip, repeats: int, ref: Reference) -> Runs:
         runs.cpu_held.append(cores)
         runs.rows.append({"text": text, "whole_text": wtext, "wer": word_error_rate(clip.said, text),
                           "whole_wer": word_error_rate(clip.said, wtext), "timings": t,
-                          "words": len(words(clip.said))})
+                          "words": len(words(clip.said)), "press_to_receiving": result["press_to_receiving"]})
     return runs
 
 
@@ -277,9 +289,11 @@ def late_device(app: RunningApp, d: Path, captures: int,
         ref.stop()
     ok = 0
     r2t: list[float] = []
+    starting: list[float] = []
     rows: list[dict[str, Any]] = []
     for _ in range(captures):
         result, _wall, _cores = cycle(app, clip.path)
+        starting.append(result["press_to_receiving"])
         text = result.get("text") or ""
         tail = " ".join(words(text)[-len(last):])
         ended = word_error_rate(" ".join(last), tail) <= 0.34 or word_error_rate(whole_tail, tail) <= 0.2
@@ -288,8 +302,11 @@ def late_device(app: RunningApp, d: Path, captures: int,
         rows.append({"ended_with_last_sentence": ended, "timings": result.get("timings"),
                      "wer": word_error_rate(clip.said, text), "text": text})
     out(f"  late source: {ok}/{captures} captures end with the last sentence; "
-        f"release→text p50 {statistics.median(r2t):.3f} s")
+        f"release→text p50 {statistics.median(r2t):.3f} s; press → 'starting' gone p50 "
+        f"{statistics.median(starting):.3f} s")
     return [Figure("push-to-talk", "late source: captures not ending with the last sentence", "",
                    [captures - ok], Budget(0, "max", "0"), note=f"{ok} of {captures} end with it"),
             Figure("push-to-talk", "  late source: release → text", "s", r2t, None,
-                   note="waits for the audio of the release instant")], {"runs": rows}
+                   note="waits for the audio of the release instant"),
+            Figure("push-to-talk", "  late source: press → microphone delivering", "s", starting, None,
+                   note="the tray says 'Starting the microphone' until then")], {"runs": rows}

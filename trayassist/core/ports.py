@@ -52,7 +52,7 @@ class SessionPort(Protocol):
     @property
     def mic_open(self) -> bool: ...  # the real stream state
     @property
-    def receiving(self) -> bool: ...  # the take listening now has had audio from the device
+    def receiving(self) -> bool: ...  # the take whose stream is open has had audio from the device
     @property
     def problem(self) -> Problem | None: ...
     def press(self) -> None: ...
