@@ -190,6 +190,13 @@ class Recorder:
         except Exception:  # a stream whose device vanished
             return False
 
+    @property
+    def holds_stream(self) -> bool:
+        """A stream of ours exists, running or not: from its opening until `close` has
+        closed it. Stopping comes first and closing after it, and meanwhile the sound
+        server still lists the stream (paused)."""
+        return self._stream is not None
+
     def open(self, on_audio: Callable[[np.ndarray], None]) -> None:
         """Start capturing; returns once the stream runs. Raises MicUnavailable."""
         with self._device_lock:

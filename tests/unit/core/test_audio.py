@@ -40,12 +40,12 @@ def test_records_speech_played_into_the_mic(virtual_mic: str, speech_dir: Path) 
     assert not rec.is_open
     rec.open(sink)
     try:
-        assert rec.is_open  # the real stream runs
+        assert rec.is_open and rec.holds_stream  # the real stream runs
         assert any(o.get("application.process.id") for o in pulse.source_outputs())
         pulse.play(speech.path)
     finally:
         rec.close(tail_s=0.3)
-    assert not rec.is_open
+    assert not rec.is_open and not rec.holds_stream
     audio = sink.audio()
     assert audio.dtype == np.float32 and audio.ndim == 1
     assert len(audio) / 16000 >= speech.seconds - 0.05  # 16 kHz mono, nothing dropped (slack: source start-up)

@@ -11,10 +11,10 @@ T = TypeVar("T")
 
 
 class OwnCaptureStreams:
-    """Callable (any thread, no Qt) -> 0 or 1. Counts the recorder's open stream, and a
-    push-to-talk action that is running (a press may be opening the stream, which the sound
-    server shows before the recorder says it runs). `recorder()` returns the current
-    recorder (it is rebuilt on settings changes) or None."""
+    """Callable (any thread, no Qt) -> 0 or 1. Counts the recorder's stream (running, or
+    stopped and not closed yet), and a push-to-talk action that is running (a press may be
+    opening the stream, which the sound server shows before the recorder says it runs).
+    `recorder()` returns the current recorder (it is rebuilt on settings changes) or None."""
 
     def __init__(self, recorder: Callable[[], Any]) -> None:
         self._recorder = recorder
@@ -39,4 +39,9 @@ class OwnCaptureStreams:
         if self._running:
             return 1
         recorder = self._recorder()
-        return 1 if recorder is not None and bool(recorder.is_open) else 0
+        if recorder is None:
+            return 0
+        # Held, not only running: between stopping and closing our stream the server lists
+        # it paused; under load that lasted past the impostor check's 1 s grace (CI: our
+        # own stream shown as "unknown program (claims to be TrayAssist)").
+        return 1 if bool(recorder.is_open) or bool(getattr(recorder, "holds_stream", False)) else 0

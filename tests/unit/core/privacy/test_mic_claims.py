@@ -193,7 +193,7 @@ def test_own_capture_streams_counts_an_open_stream_and_a_press_in_progress() -> 
 
     from trayassist.core.privacy.own_streams import OwnCaptureStreams
 
-    recorder = types.SimpleNamespace(is_open=False)
+    recorder = types.SimpleNamespace(is_open=False, holds_stream=False)
     current: list[object] = [None]
     own = OwnCaptureStreams(lambda: current[0])
     assert own() == 0  # no session yet
@@ -214,3 +214,7 @@ def test_own_capture_streams_counts_an_open_stream_and_a_press_in_progress() -> 
     assert own() == 0
     recorder.is_open = True
     assert own() == 1
+    recorder.is_open, recorder.holds_stream = False, True  # stopped, not closed yet: still listed
+    assert own() == 1
+    recorder.holds_stream = False
+    assert own() == 0
