@@ -19,9 +19,8 @@ STARTING = "Starting the microphone — wait before speaking"
 
 def describe(status: Status) -> str:
     """The tooltip: every indicator in plain words."""
-    lines = [f"TrayAssist: {STATE_WORDS[status.state]}"]
-    if status.state is State.LISTENING and not status.mic_receiving:
-        lines[0] = f"TrayAssist: {STARTING}"
+    starting = status.state is State.LISTENING and not status.mic_receiving
+    lines = [f"TrayAssist: {STARTING if starting else STATE_WORDS[status.state]}"]
     if status.state is State.ERROR and status.error:
         lines[0] += f": {status.error}"
     for problem in status.problems:

@@ -67,7 +67,7 @@ class PartialOverlay(QWidget):
             self._armed = True
             return
         if not receiving:
-            if self._armed and not self._slow.isActive() and not self.notice and not self.isVisible():
+            if self._armed and not self._slow.isActive() and not self.isVisible():
                 self._slow.start()
             return
         self._armed = False

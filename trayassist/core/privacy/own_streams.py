@@ -39,9 +39,7 @@ class OwnCaptureStreams:
         if self._running:
             return 1
         recorder = self._recorder()
-        if recorder is None:
-            return 0
         # Held, not only running: between stopping and closing our stream the server lists
         # it paused; under load that lasted past the impostor check's 1 s grace (CI: our
         # own stream shown as "unknown program (claims to be TrayAssist)").
-        return 1 if bool(recorder.is_open) or bool(getattr(recorder, "holds_stream", False)) else 0
+        return 1 if recorder is not None and bool(recorder.holds_stream) else 0

@@ -212,9 +212,9 @@ def test_own_capture_streams_counts_an_open_stream_and_a_press_in_progress() -> 
     release.set()
     t.join(5)
     assert own() == 0
-    recorder.is_open = True
+    recorder.is_open = recorder.holds_stream = True
     assert own() == 1
-    recorder.is_open, recorder.holds_stream = False, True  # stopped, not closed yet: still listed
+    recorder.is_open = False  # stopped, not closed yet: the server still lists it
     assert own() == 1
     recorder.holds_stream = False
     assert own() == 0
