@@ -91,6 +91,7 @@ class Recorder:
         self._on_audio: Callable[[np.ndarray], None] | None = None
         self._stop_tail = threading.Event()
         self.opened_at: float | None = None
+        self.closed_at: float | None = None  # when `close` last closed a stream
         self.first_sample_at: float | None = None
         self.frames = 0  # 16 kHz samples delivered in this recording
         self.problem: str | None = None
@@ -197,6 +198,15 @@ class Recorder:
         server still lists the stream (paused)."""
         return self._stream is not None
 
+    def held_within(self, seconds: float) -> bool:
+        """A stream of ours is held now, or was closed less than `seconds` ago: the sound
+        server lists a closed stream (paused) until it has handled the disconnect, which
+        under load took over a second (CI: our own stream taken for an impostor)."""
+        if self._stream is not None:
+            return True
+        closed = self.closed_at
+        return closed is not None and self._clock() - closed < seconds
+
     def open(self, on_audio: Callable[[np.ndarray], None]) -> None:
         """Start capturing; returns once the stream runs. Raises MicUnavailable."""
         with self._device_lock:
@@ -290,6 +300,7 @@ class Recorder:
             self._report("The microphone stopped while recording: the sound system or the device went away")
         if not self._stop_stream(stream):
             self._abandon(stream)
+        self.closed_at = self._clock()
         self._stream = None
         self._stream_changed(False)
         self._q.put(None)

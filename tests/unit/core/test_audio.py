@@ -46,6 +46,9 @@ def test_records_speech_played_into_the_mic(virtual_mic: str, speech_dir: Path) 
     finally:
         rec.close(tail_s=0.3)
     assert not rec.is_open and not rec.holds_stream
+    # Just closed: still counted as ours for a moment (the server lists it until it has
+    # handled the disconnect), not for ever.
+    assert rec.held_within(60.0) and not rec.held_within(0.0)
     audio = sink.audio()
     assert audio.dtype == np.float32 and audio.ndim == 1
     assert len(audio) / 16000 >= speech.seconds - 0.05  # 16 kHz mono, nothing dropped (slack: source start-up)

@@ -12,12 +12,16 @@ T = TypeVar("T")
 
 class OwnCaptureStreams:
     """Callable (any thread, no Qt) -> 0 or 1. Counts the recorder's stream (running, or
-    stopped and not closed yet), and a push-to-talk action that is running (a press may be
-    opening the stream, which the sound server shows before the recorder says it runs).
-    `recorder()` returns the current recorder (it is rebuilt on settings changes) or None."""
+    stopped and not closed yet, or closed less than `linger_s` ago: the server lists it
+    until it has handled the disconnect), and a push-to-talk action that is running (a
+    press may be opening the stream, which the sound server shows before the recorder
+    says it runs). `recorder()` returns the current recorder (it is rebuilt on settings
+    changes) or None. The cost: a program that claims our pid within `linger_s` after we
+    stopped recording is named `linger_s` later."""
 
-    def __init__(self, recorder: Callable[[], Any]) -> None:
+    def __init__(self, recorder: Callable[[], Any], linger_s: float = 3.0) -> None:
         self._recorder = recorder
+        self.linger_s = linger_s
         self._lock = threading.Lock()
         self._running = 0
 
@@ -39,7 +43,8 @@ class OwnCaptureStreams:
         if self._running:
             return 1
         recorder = self._recorder()
-        # Held, not only running: between stopping and closing our stream the server lists
-        # it paused; under load that lasted past the impostor check's 1 s grace (CI: our
-        # own stream shown as "unknown program (claims to be TrayAssist)").
-        return 1 if recorder is not None and bool(recorder.holds_stream) else 0
+        # Held, and for a moment after closing: between stopping and closing our stream,
+        # and until it has handled the disconnect, the server lists it paused; under load
+        # that outlasted the impostor check's 1 s grace (CI: our own stream shown as
+        # "unknown program (claims to be TrayAssist)").
+        return 1 if recorder is not None and bool(recorder.held_within(self.linger_s)) else 0

@@ -187,18 +187,20 @@ def test_server_peers_counts_connections_per_pid(tmp_path: Path) -> None:
             s.close()
 
 
-def test_own_capture_streams_counts_an_open_stream_and_a_press_in_progress() -> None:
+def test_own_capture_streams_counts_an_open_stream_a_press_in_progress_and_a_moment_after() -> None:
     import threading
-    import types
 
+    from tests.support.fake_audio import FakeSoundDevice
+    from trayassist.core.audio import Recorder
     from trayassist.core.privacy.own_streams import OwnCaptureStreams
 
-    recorder = types.SimpleNamespace(is_open=False, holds_stream=False)
+    now = [100.0]
+    recorder = Recorder(FakeSoundDevice(speed=0), clock=lambda: now[0])
     current: list[object] = [None]
-    own = OwnCaptureStreams(lambda: current[0])
+    own = OwnCaptureStreams(lambda: current[0], linger_s=3.0)
     assert own() == 0  # no session yet
     current[0] = recorder
-    assert own() == 0
+    assert own() == 0  # a recorder that never opened a stream
     inside, release = threading.Event(), threading.Event()
 
     def press() -> str:
@@ -212,9 +214,13 @@ def test_own_capture_streams_counts_an_open_stream_and_a_press_in_progress() -> 
     release.set()
     t.join(5)
     assert own() == 0
-    recorder.is_open = recorder.holds_stream = True
+    recorder.open(lambda block: None)
     assert own() == 1
-    recorder.is_open = False  # stopped, not closed yet: the server still lists it
+    recorder.close(tail_s=0)
+    assert not recorder.holds_stream
+    # Closed, but the server lists it (paused) until it has handled the disconnect.
     assert own() == 1
-    recorder.holds_stream = False
+    now[0] += 2.9
+    assert own() == 1
+    now[0] += 0.2
     assert own() == 0
