@@ -42,11 +42,13 @@ class HeldDecoder:
 
     def __init__(self) -> None:
         self.asked: list[tuple[float, Future[ChunkText]]] = []  # (audio seconds, future)
+        self.how: list[Decoding] = []
 
     def transcribe(self, audio: np.ndarray, prompt: str | None = None,
                    decoding: Decoding = WHOLE) -> Future[ChunkText]:
         f: Future[ChunkText] = Future()
         self.asked.append((len(audio) / RATE, f))
+        self.how.append(decoding)
         return f
 
     def answer(self, i: int, audio_s: float) -> None:
@@ -99,3 +101,43 @@ def test_long_speech_is_decoded_on_the_beat_once_it_passes_beat_after_s() -> Non
     now[0] += 10  # past the duty cycle's rest
     feed(live, speech(live.o.step_s + 0.1), now)
     assert len(decoder.asked) == 2  # and on the beat from then on
+
+
+def test_only_a_buffer_that_ends_in_a_pause_is_decoded_without_the_repetition_penalty() -> None:
+    """A buffer cut inside a word can send the decoder into a loop, which the penalty stops;
+    one that ends in a pause cannot, and there the penalty only mishears."""
+    live, decoder, now = make()
+    feed(live, silence(0.2), now)
+    feed(live, speech(live.o.beat_after_s + 0.2), now)
+    assert len(decoder.asked) == 1 and decoder.how[0].repetition_penalty > 1  # on the beat, mid-speech
+    decoder.answer(0, decoder.asked[0][0])
+    now[0] += 10
+    feed(live, silence(0.2), now)
+    assert len(decoder.asked) == 2 and decoder.how[1].repetition_penalty == 1.0  # the speaker stopped
+
+
+@pytest.mark.parametrize("released_in", ["a pause", "a word"])
+def test_the_decode_after_release_has_the_penalty_only_when_the_key_went_up_mid_word(released_in: str) -> None:
+    import threading
+
+    live, decoder, now = make()
+    feed(live, silence(0.2), now)
+    feed(live, speech(1.0), now)
+    if released_in == "a pause":
+        feed(live, silence(0.2), now)
+        assert len(decoder.asked) == 1
+        # The model heard nothing in it: the end is decoded again after release.
+        decoder.asked[0][1].set_result(ChunkText("", decoder.asked[0][0], 0.1))
+    before = len(decoder.asked)
+    done = threading.Thread(target=live.finish)
+    done.start()
+    for _ in range(500):
+        if len(decoder.asked) > before:
+            break
+        done.join(0.01)
+    assert len(decoder.asked) == before + 1
+    penalty = decoder.how[-1].repetition_penalty
+    assert penalty == 1.0 if released_in == "a pause" else penalty > 1
+    decoder.answer(before, decoder.asked[before][0])
+    done.join(5)
+    assert not done.is_alive()
