@@ -35,9 +35,10 @@ HOP = 160  # loudness envelope resolution: 10 ms
 # against 0.15, vocabulary names missed 3 of 9 against 1; a 10 s window: 0.27).
 LIVE = Decoding(words=True, fallback=False, repetition_penalty=1.2)
 # A buffer that ends in a pause (the decode when the speaker stops, and after release unless
-# the key went up mid-word) cannot loop on a cut word, and the penalty costs there: on the
-# tuning side's own two-sentence buffers it turned the last sentence wrong in 6 of 18
-# against 2, as often as whole-buffer transcription.
+# the key went up mid-word) cannot loop on a cut word, and there the penalty only mishears:
+# on our own two-sentence buffers the last sentence came back wrong in 6 of 18 with it and
+# 2 without (whole-buffer transcription: 2), and "…at the end of the meal" lost its
+# repeated "the meal".
 SETTLED = Decoding(words=True, fallback=False)
 
 
