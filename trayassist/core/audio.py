@@ -202,7 +202,7 @@ class Recorder:
         """A stream of ours is held now, or was closed less than `seconds` ago: the sound
         server lists a closed stream (paused) until it has handled the disconnect, which
         under load took over a second (CI: our own stream taken for an impostor)."""
-        if self._stream is not None:
+        if self.holds_stream:
             return True
         closed = self.closed_at
         return closed is not None and self._clock() - closed < seconds

@@ -189,6 +189,11 @@ class LiveTranscriber:
         else:
             self._silence_run += 1
 
+    @property
+    def _settled(self) -> bool:
+        """The speech stopped at least settle_s ago: the buffer now ends in a pause."""
+        return self._silence_run * WINDOW >= int(self.o.settle_s * RATE)
+
     def _speech_between(self, a: int, b: int) -> float:
         wa, wb = max(0, a // WINDOW), min(len(self._speech) - 1, -(-b // WINDOW))
         return (self._speech[wb] - self._speech[wa]) * WINDOW / RATE if wb > wa else 0.0
@@ -202,7 +207,7 @@ class LiveTranscriber:
             return
         settle = int(self.o.settle_s * RATE)
         silence = self._silence_run * WINDOW
-        stopped = silence >= settle and (
+        stopped = self._settled and (
             self._last_end < self._speech_end + settle
             # Once more with a longer silence after the speech when the last decode's words
             # stop short of it: the model dropped the last words of a short buffer.
@@ -223,9 +228,8 @@ class LiveTranscriber:
         lead = int(self.o.lead_s * RATE)
         audio = np.concatenate([np.zeros(lead, dtype=np.float32), self._buf[start:end]])
         self._last_end = end
-        settled = self._silence_run * WINDOW >= self.o.settle_s * RATE
         future = self.engine.transcribe(audio, self.agreement.prompt(before=start / RATE),
-                                        SETTLED if settled else LIVE)
+                                        SETTLED if self._settled else LIVE)
         job = _Job(start, end, last, future, self._clock())
         self._inflight = job
         future.add_done_callback(lambda _f: self._finished(job))
