@@ -176,10 +176,12 @@ def app_sections(desk: Any, mic: Any, root: Path, sections: list[str], plan: Pla
             time.sleep(3)  # sleep-ok: settle after the cycle
             add("idle_loaded", tray.idle_cost(app, plan.idle_s, "model loaded", say))
         if "release" in sections:
-            # A parec keeps the virtual source running: idle, it wakes up to 2 s after a press
-            # and what was said meanwhile never reaches any recorder (a hardware mic starts in
-            # one period). The whole-buffer reference hears the WAV itself, so lost first words
-            # would be counted against streaming. (press → first sample is measured above.)
+            # A parec asking for 20 ms keeps the virtual source delivering in short blocks, as
+            # a hardware mic does: idle, its first audio comes up to 2 s after a press and what
+            # was said meanwhile never reaches any recorder. The whole-buffer reference hears the
+            # WAV itself, so lost first words would be counted against streaming. (Until
+            # 2026-12-03 this parec asked for the default latency, which left the first sample
+            # 0.3-1.6 s after the press; press → first sample is measured above.)
             with ptt.source_kept_running(app.mic.source):
                 section("release → text: paused and continuous speech")
                 add("release_to_text", release.regimes(app, root, plan.sizes, plan.repeats, say))

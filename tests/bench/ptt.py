@@ -34,32 +34,21 @@ def ptt_cycle(app: RunningApp, wav: Path, presses: list[float] | None = None
 
 
 @contextmanager
-def sink_kept_awake(d: Path, sink: str) -> Iterator[None]:
-    """Loop silence into our sink so the null sink and its monitor never idle."""
-    quiet = pulse.silence(d / "quiet-30s.wav", 30.0)
-    stop = False
-    procs: list[subprocess.Popen[bytes]] = []
-
-    def loop() -> None:
-        while not stop:
-            p = subprocess.Popen(["paplay", "-d", sink, str(quiet)],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            procs.append(p)
-            p.wait()
-
-    import threading
-
-    t = threading.Thread(target=loop, daemon=True)
-    t.start()
-    time.sleep(2.5)  # sleep-ok: past the stream's 2 s prebuffer, before measuring
+def sink_driven_at_low_latency(sink: str) -> Iterator[None]:
+    """Silence written into our sink by a client asking for 20 ms of latency, so the null sink
+    renders, and its monitor delivers, in short blocks, as a hardware source delivers one
+    period at a time. Idle, or fed by a client content with the default latency (paplay), the
+    null sink renders up to 2 s at once and a new recording waits for the block in progress
+    to end: its first audio comes 0.5-2 s after the start, whoever records (parec too)."""
+    proc = subprocess.Popen(["pacat", "--playback", "-d", sink, "--latency-msec=20", "--raw",
+                             "--format=s16le", "--rate=16000", "--channels=1", "/dev/zero"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(2.5)  # sleep-ok: past the block the sink was rendering when the writer came
     try:
         yield
     finally:
-        stop = True
-        for p in procs:
-            if p.poll() is None:
-                p.terminate()
-        t.join(5)
+        proc.terminate()
+        proc.wait(5)
 
 
 def press_to_first_sample(app: RunningApp, d: Path, cycles: int,
@@ -68,8 +57,8 @@ def press_to_first_sample(app: RunningApp, d: Path, cycles: int,
     figures: list[Figure] = []
     details: dict[str, Any] = {}
     variants = (("as-is (idle source)", _nothing()),
-                ("silence looping into the sink", sink_kept_awake(d, app.mic.sink)),
-                ("source kept running (parec on it)", source_kept_running(app.mic.source)))
+                ("sink driven at 20 ms (pacat writing silence)", sink_driven_at_low_latency(app.mic.sink)),
+                ("source kept running (parec at 20 ms on it)", source_kept_running(app.mic.source)))
     presses: list[float] = []
     for label, ctx in variants:
         values: list[float] = []
@@ -88,8 +77,8 @@ def press_to_first_sample(app: RunningApp, d: Path, cycles: int,
     out(f"  reference, parec's first byte from the same source: {[round(v) for v in native]} ms; "
         f"ptt.press round trip (stream running): p50 {sorted(presses)[len(presses) // 2]:.0f} ms")
     figures.append(Figure("push-to-talk", "  reference: parec's first byte, same source, no app", "ms", native,
-                          note="PulseAudio's null sink + virtual source deliver a new stream's first "
-                               "block late; a hardware source delivers within one period"))
+                          note="an idle null sink renders up to 2 s at once; a new recording waits for "
+                               "that block to end (the variants above drive it at 20 ms)"))
     figures.append(Figure("push-to-talk", "press → input stream running (ptt.press round trip)", "ms", presses,
                           Budget(150, "p50"), note="the app's own share of press → first sample"))
     details["native_first_byte"], details["press_round_trip"] = native, presses
@@ -117,11 +106,10 @@ def native_first_byte(source: str, runs: int) -> list[float]:
 
 @contextmanager
 def source_kept_running(source: str) -> Iterator[None]:
-    """A second recorder on the source, so PulseAudio never idles the virtual source.
-
-    Measured here: an idle module-virtual-source delivers its first block ~0.5 s after
-    any client (parec too) starts recording; a running one in ~20 ms."""
-    proc = subprocess.Popen(["parec", "-d", source], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    """A second recorder on the source asking for 20 ms of latency: the sink under it then
+    renders in short blocks too (see `sink_driven_at_low_latency`)."""
+    proc = subprocess.Popen(["parec", "-d", source, "--latency-msec=20"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
     time.sleep(2.5)  # sleep-ok: past the source's wake-up
     try:
         yield
