@@ -141,3 +141,56 @@ def test_the_decode_after_release_has_the_penalty_only_when_the_key_went_up_mid_
     decoder.answer(before, decoder.asked[before][0])
     done.join(5)
     assert not done.is_alive()
+
+
+class AnsweringDecoder(HeldDecoder):
+    """Answers every decode at once, one word per 0.4 s of the audio it was given."""
+
+    def transcribe(self, audio: np.ndarray, prompt: str | None = None,
+                   decoding: Decoding = WHOLE) -> Future[ChunkText]:
+        f = super().transcribe(audio, prompt, decoding)
+        self.answer(len(self.asked) - 1, len(audio) / RATE)
+        return f
+
+
+def run_two_sentences(first_s: float, context_s: float) -> tuple[LiveTranscriber, AnsweringDecoder, float]:
+    """Speech, a 0.8 s pause, 2.5 s more speech and a short silence; returns the loop, the
+    decoder and where the pause's middle is (seconds)."""
+    from trayassist.core.transcribe.live import LiveOptions
+
+    now = [0.0]
+    decoder = AnsweringDecoder()
+    live = LiveTranscriber(decoder, LoudnessVad(), LiveOptions(context_s=context_s),  # type: ignore[arg-type]
+                           clock=lambda: now[0])
+    feed(live, silence(0.2), now)
+    feed(live, speech(first_s), now)
+    feed(live, silence(0.8), now)
+    feed(live, speech(2.5), now)
+    feed(live, silence(0.2), now)
+    return live, decoder, 0.2 + first_s + 0.4
+
+
+@pytest.mark.parametrize("context_s", [0.0, 6.0])
+def test_after_a_cut_at_a_pause_decodes_also_hear_the_sentence_before_it(context_s: float) -> None:
+    """A sentence decoded with the one before it is heard better: the buffer starts at the
+    pause, the decoded audio at the start before it; its words are not committed twice."""
+    live, decoder, pause = run_two_sentences(3.0, context_s)
+    total = 0.2 + 3.0 + 0.8 + 2.5 + 0.2
+    assert live._start / RATE == pytest.approx(pause, abs=0.45), "the buffer should start in the pause"
+    heard = decoder.asked[-1][0]
+    if context_s:
+        assert heard == pytest.approx(total, abs=0.11)  # from the recording's start
+    else:
+        assert heard == pytest.approx(total - live._start / RATE, abs=0.11)
+    result = live.finish(timeout=5)
+    assert result.error is None
+    committed = live.agreement.committed
+    for a, b in zip(committed, committed[1:], strict=False):
+        assert b.start >= a.end - 0.05, f"{a} and {b}: a word committed twice"
+    assert any(w.end < 3.2 for w in committed) and any(w.start > 4.0 for w in committed), committed
+
+
+def test_a_sentence_before_the_buffer_longer_than_context_s_is_not_heard_again() -> None:
+    live, decoder, pause = run_two_sentences(7.0, 6.0)
+    assert live._start / RATE == pytest.approx(pause, abs=0.45)
+    assert decoder.asked[-1][0] == pytest.approx(0.2 + 7.0 + 0.8 + 2.5 + 0.2 - live._start / RATE, abs=0.11)
