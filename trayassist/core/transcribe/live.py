@@ -307,7 +307,8 @@ class LiveTranscriber:
         quiet, pauses = o.quiet * self._speech_level(), self._pauses_between(self._start, job.end)
         cut = choose_cut(ag, env, HOP / RATE, start_s, end_s, quiet, pauses=pauses, level=level)
         # Clean: a pause or a sentence end (what level 1 would choose), not a comma or a word.
-        clean = cut is not None and (level == 1 or choose_cut(
+        # Only the context needs to know.
+        clean = o.context_s > 0 and cut is not None and (level == 1 or choose_cut(
             ag, env, HOP / RATE, start_s, end_s, quiet, pauses=pauses, level=1) == cut)
         if cut is None and length > o.max_buffer_s:
             ag.force(end_s - o.keep_s)
