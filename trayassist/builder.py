@@ -43,6 +43,7 @@ DEPENDS_ON: dict[str, tuple[str, ...]] = {
     "session": ("model", "model_path", "language", "device", "compute_type", "input_device",
                 "model_idle_unload_s", "toggle_silence_stop_s", "toggle_max_s"),
     "vocabulary": ("vocabulary",),  # applied to the running engine, no rebuild
+    "live": ("dictation_context",),  # applied to the running session: from its next take
     "hotkey": ("hotkey", "hotkey_mode"),
     "indicators": ("indicators_enabled",),
     "autostart": ("start_at_login",),
@@ -125,6 +126,7 @@ class ServiceBuilder:
         from trayassist.core.audio import Recorder
         from trayassist.core.session import PushToTalk
         from trayassist.core.take import AutoStop
+        from trayassist.core.transcribe.live import live_options
 
         try:
             import sounddevice
@@ -133,7 +135,8 @@ class ServiceBuilder:
         recorder = Recorder(sounddevice, settings.input_device, on_problem=on_problem, on_stream=on_stream)
         return PushToTalk(recorder, self.engine(settings, on_needs_download), model_name=settings.model,
                           on_state=on_state, on_partial=on_partial, on_auto_stop=on_auto_stop,
-                          auto_stop=AutoStop(settings.toggle_silence_stop_s, settings.toggle_max_s))
+                          auto_stop=AutoStop(settings.toggle_silence_stop_s, settings.toggle_max_s),
+                          live_options=live_options(settings.dictation_context))
 
     def engine(self, settings: Settings,
                on_needs_download: Callable[[ModelNeedsDownload], None] | None = None) -> Engine:

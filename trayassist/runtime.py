@@ -330,10 +330,20 @@ class Runtime:
         if engine is not None:
             engine.set_vocabulary(self.settings.vocabulary)
 
+    def _sync_live(self, settings: Settings) -> None:
+        """The running session's next take decodes as the settings say (no rebuild)."""
+        from trayassist.core.transcribe.live import live_options
+
+        session = self.slots.session.get()
+        if session is not None:
+            session.live_options = live_options(settings.dictation_context)
+
     def _apply(self, before: Settings, new: Settings) -> None:
         changed = affected(before, new)
         if "session" in changed:
             self._build_session(new)
+        elif "live" in changed:
+            self._sync_live(new)
         if "hotkey" in changed:
             self.hotkey.start(new)
         if "indicators" in changed:

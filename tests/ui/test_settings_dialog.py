@@ -49,6 +49,17 @@ def test_hands_free_limits_and_live_text_are_edited(qtbot) -> None:
     assert (value.toggle_silence_stop_s, value.toggle_max_s, value.partial_text) == (0, 120, False)
 
 
+def test_long_dictation_context_is_offered_off_and_edited(qtbot) -> None:
+    dialog = SettingsDialog(Settings(), input_devices=lambda: [])
+    qtbot.addWidget(dialog)
+    assert not dialog.dictation_context.isChecked() and "later" in dialog.dictation_context.toolTip()
+    dialog.dictation_context.setChecked(True)
+    assert dialog.value().dictation_context is True
+    again = SettingsDialog(dialog.value(), input_devices=lambda: [])
+    qtbot.addWidget(again)
+    assert again.dictation_context.isChecked()
+
+
 def test_models_button_opens_the_model_manager_and_its_choice_is_kept(qtbot) -> None:
     opened = []
     dialog = SettingsDialog(Settings(), input_devices=lambda: [], on_models=lambda: opened.append(True))

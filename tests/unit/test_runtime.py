@@ -16,6 +16,7 @@ from trayassist.core.config import Settings, SettingsStore
 from trayassist.core.controller import Controller
 from trayassist.core.events import EventBus, HistoryChanged, StatusChanged
 from trayassist.core.status import ProblemKind, State, Status
+from trayassist.core.transcribe.live import LiveOptions, live_options
 from trayassist.runtime import Lanes, Runtime, Slots
 
 pytestmark = pytest.mark.unit
@@ -206,6 +207,21 @@ def test_a_word_added_while_the_session_is_built_or_after_reaches_its_engine(tmp
     assert session.engine.vocabulary == ("Grafana", "Kubernetes")  # type: ignore[union-attr]
     rig.settle()
     assert rig.builder.built == built and rig.slots.session.get() is session
+
+
+def test_long_dictation_context_reaches_the_running_session_without_a_rebuild(tmp_path: Path) -> None:
+    rig = Rig(tmp_path, [opened()])
+    rig.runtime.start()
+    rig.settle()
+    session = rig.slots.session.get()
+    built = list(rig.builder.built)
+    rig.controller.update_settings(rig.controller.settings.replace(dictation_context=True))
+    rig.settle()
+    assert rig.builder.built == built and rig.slots.session.get() is session
+    assert session.live_options == live_options(True) and live_options(True).context_s > 0  # type: ignore[union-attr]
+    rig.controller.update_settings(rig.controller.settings.replace(dictation_context=False))
+    rig.settle()
+    assert session.live_options == LiveOptions()  # type: ignore[union-attr]
 
 
 def test_every_setting_a_service_depends_on_exists() -> None:

@@ -50,6 +50,9 @@ class Settings:
     input_device: str = ""  # "" is the system default input
     # Words and names the model should prefer (every transcription, files included)
     vocabulary: list[str] = field(default_factory=list)
+    # Long dictation: each decode also hears the sentence before (fewer errors at sentence
+    # starts; the text comes later after release). Off: the 0.5 s release -> text budget.
+    dictation_context: bool = False
     # Dictation only (never what the assistant parses)
     spoken_punctuation: bool = True  # "comma", "new line"... become marks
     drop_fillers: bool = True  # "um", "uh", a parenthetical "you know"

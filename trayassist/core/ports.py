@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import Future
-from typing import Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from trayassist.core.status import ModelStatus, Problem
+
+if TYPE_CHECKING:
+    from trayassist.core.transcribe.live import LiveOptions
 
 T = TypeVar("T")
 
@@ -46,6 +49,8 @@ class UtteranceLike(Protocol):
 
 class SessionPort(Protocol):
     """Push-to-talk: the microphone and the model worker."""
+
+    live_options: LiveOptions  # how the next take decodes while held (settable, no rebuild)
 
     @property
     def state(self) -> str: ...  # idle | loading | listening | transcribing | error

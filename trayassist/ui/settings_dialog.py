@@ -116,6 +116,11 @@ class SettingsDialog(QDialog):
             self.input_device.addItem(f"{settings.input_device} (not connected)", settings.input_device)
         self.input_device.setCurrentIndex(max(0, self.input_device.findData(settings.input_device)))
         form.addRow("&Microphone:", self.input_device)
+        self.dictation_context = QCheckBox("Long dictation: also listen to the sentence &before each one")
+        self.dictation_context.setToolTip("Fewer mistakes where sentences start; the text comes up to "
+                                          "half a second later after you let go.")
+        self.dictation_context.setChecked(settings.dictation_context)
+        form.addRow(self.dictation_context)
         self.unload = QSpinBox()
         self.unload.setRange(10, 86400)
         self.unload.setSuffix(" s")
@@ -218,6 +223,7 @@ class SettingsDialog(QDialog):
             model_path=self.model_path.text().strip(),
             language=self.language.currentText().strip() or "en",
             input_device=self.input_device.currentData(),
+            dictation_context=self.dictation_context.isChecked(),
             model_idle_unload_s=self.unload.value(),
             hotkey=chord_from_sequence(self.hotkey.keySequence()) or self._original.hotkey,
             hotkey_mode=self.hotkey_mode.currentData(),

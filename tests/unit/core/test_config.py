@@ -64,13 +64,15 @@ def test_replace_rejects_invalid_values() -> None:
 
 def test_hands_free_limits_and_live_text_persist_and_bad_values_fall_back(tmp_path: Path) -> None:
     s = Settings()
-    assert (s.toggle_silence_stop_s, s.toggle_max_s, s.partial_text) == (3, 300, True)
+    assert (s.toggle_silence_stop_s, s.toggle_max_s, s.partial_text, s.dictation_context) == (3, 300, True, False)
     store = SettingsStore(tmp_path / "settings.json")
-    store.save(s.replace(toggle_silence_stop_s=0, toggle_max_s=90, partial_text=False))
+    store.save(s.replace(toggle_silence_stop_s=0, toggle_max_s=90, partial_text=False, dictation_context=True))
     loaded = store.load()
-    assert (loaded.toggle_silence_stop_s, loaded.toggle_max_s, loaded.partial_text) == (0, 90, False)
+    assert (loaded.toggle_silence_stop_s, loaded.toggle_max_s, loaded.partial_text,
+            loaded.dictation_context) == (0, 90, False, True)
     (tmp_path / "settings.json").write_text(json.dumps(
-        {"toggle_silence_stop_s": -1, "toggle_max_s": 5, "partial_text": "on"}))
+        {"toggle_silence_stop_s": -1, "toggle_max_s": 5, "partial_text": "on", "dictation_context": 1}))
     bad = store.load()
-    assert (bad.toggle_silence_stop_s, bad.toggle_max_s, bad.partial_text) == (3, 300, True)
-    assert len(store.problems) == 3 and all("using" in p for p in store.problems)
+    assert (bad.toggle_silence_stop_s, bad.toggle_max_s, bad.partial_text,
+            bad.dictation_context) == (3, 300, True, False)
+    assert len(store.problems) == 4 and all("using" in p for p in store.problems)

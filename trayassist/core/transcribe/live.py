@@ -97,6 +97,14 @@ class LiveOptions:
     neg_threshold: float = 0.35  # ... and ends below this one (hysteresis)
 
 
+CONTEXT_S = 6.0  # the context the user's "hear the sentence before" setting turns on
+
+
+def live_options(context: bool) -> LiveOptions:
+    """The loop's settings: the defaults, with the sentence before heard when asked for."""
+    return LiveOptions(context_s=CONTEXT_S if context else 0.0)
+
+
 @dataclass(frozen=True)
 class LiveResult:
     text: str
