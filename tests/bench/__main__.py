@@ -1,6 +1,7 @@
 """`make bench`: what users feel, measured on the real app, against DESIGN.md's budgets.
 
-    python -m tests.bench [--quick] [--only startup,idle,indicator,ptt,release,output,history,assistant,vocabulary]
+    python -m tests.bench [--quick]
+        [--only startup,idle,indicator,ptt,release,context,output,history,assistant,vocabulary]
 
 Prints a table (✓ / ✗ against each budget, with the 1-minute load average beside
 every figure) and a Markdown table for the README; writes bench-results.json.
@@ -20,7 +21,8 @@ from typing import Any
 
 from tests.bench import report
 
-SECTIONS = ("startup", "idle", "indicator", "ptt", "release", "output", "history", "assistant", "vocabulary")
+SECTIONS = ("startup", "idle", "indicator", "ptt", "release", "context", "output", "history", "assistant",
+            "vocabulary")
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -98,7 +100,7 @@ def run(sections: list[str], plan: Plan, figures: list[report.Figure], details: 
         figures.extend(result[0])
         details[name] = result[1]
 
-    needs_app = {"startup", "idle", "indicator", "ptt", "release"} & set(sections)
+    needs_app = {"startup", "idle", "indicator", "ptt", "release", "context"} & set(sections)
     needs_desk = needs_app or "output" in sections
     desk = None
     with tempfile.TemporaryDirectory(prefix="ta-bench-") as tmp:
@@ -189,6 +191,18 @@ def app_sections(desk: Any, mic: Any, root: Path, sections: list[str], plan: Pla
                 add("commands", release.commands(app, root, max(3, plan.repeats), say))
     finally:
         app.stop()
+    if "context" in sections:
+        # Settings → "also listen to the sentence before each one": what it costs and gains on
+        # the long clips (a 2 s clip has no sentence before).
+        section("release → text with the sentence before heard (a setting, off by default)")
+        ctx = launch(desk, mic, root / "context", settings={"dictation_context": True})
+        try:
+            with ptt.source_kept_running(ctx.mic.source):
+                long_sizes = tuple(s for s in plan.sizes if s >= 10) or (30.0,)
+                add("release_to_text_context", release.regimes(ctx, root, long_sizes, plan.repeats, say,
+                                                               label="sentence before heard"))
+        finally:
+            ctx.stop()
     if "release" in sections:
         section("release → text: a source that delivers late")
         # libpulse then asks the server for 1.5 s fragments: audio arrives in 1.5 s bursts.

@@ -200,8 +200,11 @@ def pooled_wer(rows: list[dict[str, Any]], key: str) -> float:
 
 
 def regimes(app: RunningApp, d: Path, sizes: tuple[float, ...], repeats: int,
-            out: Callable[[str], None]) -> tuple[list[Figure], dict[str, Any]]:
+            out: Callable[[str], None], label: str = "") -> tuple[list[Figure], dict[str, Any]]:
+    """`label` names a variant of the app's settings in every figure (the 2 s / 30 s ratio
+    is only reported without one)."""
     speech = Speech(d)
+    tag = f", {label}" if label else ""
     ref = Reference(d)
     figures: list[Figure] = []
     details: dict[str, Any] = {}
@@ -219,26 +222,26 @@ def regimes(app: RunningApp, d: Path, sizes: tuple[float, ...], repeats: int,
                     f"(IPC wall {statistics.median(runs.wall):.3f}, CPU held {statistics.median(runs.cpu_held):.2f} "
                     f"cores, WER {wer_a:.3f}) | whole buffer {statistics.median(runs.whole):.3f} s "
                     f"(WER {wer_w:.3f})")
-                details[f"{regime}-{size:g}s"] = {"audio_s": clip.seconds, "reference": clip.said,
+                details[f"{regime}-{size:g}s{tag}"] = {"audio_s": clip.seconds, "reference": clip.said,
                                                   "r2t": runs.r2t, "ipc_wall": runs.wall,
                                                   "whole": runs.whole, "cpu_held": runs.cpu_held,
                                                   "runs": runs.rows}
-                figures.append(Figure("push-to-talk", f"release → text, {regime}, {clip.seconds:.0f} s",
+                figures.append(Figure("push-to-talk", f"release → text, {regime}, {clip.seconds:.0f} s{tag}",
                                       "s", runs.r2t, R2T_BUDGET, note=f"WER {wer_a:.3f}"))
-                figures.append(Figure("push-to-talk", f"  whole buffer, {regime}, {clip.seconds:.0f} s",
+                figures.append(Figure("push-to-talk", f"  whole buffer, {regime}, {clip.seconds:.0f} s{tag}",
                                       "s", runs.whole, None, note=f"WER {wer_w:.3f}; same WAV"))
                 if size >= 10:
-                    figures.append(Figure("push-to-talk", f"CPU while held, {regime}, {clip.seconds:.0f} s",
+                    figures.append(Figure("push-to-talk", f"CPU while held, {regime}, {clip.seconds:.0f} s{tag}",
                                           "cores", runs.cpu_held, Budget(1.5, "max")))
             small, big = min(sizes), (30 if 30 in sizes else max(sizes))
-            if p50.get(small):
+            if p50.get(small) and not label:
                 figures.append(Figure("push-to-talk", f"release → text {big:g} s / {small:g} s, {regime}",
                                       "x", [p50[big] / p50[small]], Budget(1.5, "p50", "≤ 1.5×")))
             long_rows = [r for r in all_rows if r["words"] > 20]
             if long_rows:
                 gap = pooled_wer(long_rows, "wer") - pooled_wer(long_rows, "whole_wer")
                 out(f"  {regime}: streamed WER − whole-buffer WER = {gap:+.3f} (≥ 10 s clips, word-weighted)")
-                figures.append(Figure("push-to-talk", f"streamed WER − whole-buffer WER, {regime}", "",
+                figures.append(Figure("push-to-talk", f"streamed WER − whole-buffer WER, {regime}{tag}", "",
                                       [gap], Budget(0.02, "p50", "≤ +0.02")))
     finally:
         ref.stop()
