@@ -198,9 +198,8 @@ def app_sections(desk: Any, mic: Any, root: Path, sections: list[str], plan: Pla
         ctx = launch(desk, mic, root / "context", settings={"dictation_context": True})
         try:
             with ptt.source_kept_running(ctx.mic.source):
-                long_sizes = tuple(s for s in plan.sizes if s >= 10) or (30.0,)
-                add("release_to_text_context", release.regimes(ctx, root, long_sizes, plan.repeats, say,
-                                                               label="sentence before heard"))
+                add("release_to_text_context", release.regimes(ctx, root, plan.sizes, plan.repeats, say,
+                                                               label="sentence before heard", from_s=10))
         finally:
             ctx.stop()
     if "release" in sections:

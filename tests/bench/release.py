@@ -200,9 +200,11 @@ def pooled_wer(rows: list[dict[str, Any]], key: str) -> float:
 
 
 def regimes(app: RunningApp, d: Path, sizes: tuple[float, ...], repeats: int,
-            out: Callable[[str], None], label: str = "") -> tuple[list[Figure], dict[str, Any]]:
+            out: Callable[[str], None], label: str = "",
+            from_s: float = 0.0) -> tuple[list[Figure], dict[str, Any]]:
     """`label` names a variant of the app's settings in every figure (the 2 s / 30 s ratio
-    is only reported without one)."""
+    is only reported without one); sizes under `from_s` are skipped, the others get the
+    same clips as without it."""
     speech = Speech(d)
     tag = f", {label}" if label else ""
     ref = Reference(d)
@@ -213,6 +215,8 @@ def regimes(app: RunningApp, d: Path, sizes: tuple[float, ...], repeats: int,
             p50: dict[float, float] = {}
             all_rows: list[dict[str, Any]] = []
             for k, size in enumerate(sizes):
+                if size < from_s:
+                    continue
                 clip = speech.sized(size, gaps, f"{regime}-{size:g}", offset=3 * k)
                 runs = measure(app, clip, repeats, ref)
                 p50[size] = statistics.median(runs.r2t)
