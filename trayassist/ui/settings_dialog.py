@@ -117,8 +117,8 @@ class SettingsDialog(QDialog):
         self.input_device.setCurrentIndex(max(0, self.input_device.findData(settings.input_device)))
         form.addRow("&Microphone:", self.input_device)
         self.dictation_context = QCheckBox("Long dictation: also listen to the sentence &before each one")
-        self.dictation_context.setToolTip("Fewer mistakes where sentences start; the text comes up to "
-                                          "half a second later after you let go.")
+        self.dictation_context.setToolTip("Fewer mistakes where sentences start; after you let go the "
+                                          "text can come up to about 0.6 s later.")
         self.dictation_context.setChecked(settings.dictation_context)
         form.addRow(self.dictation_context)
         self.unload = QSpinBox()
