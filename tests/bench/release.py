@@ -202,9 +202,9 @@ def pooled_wer(rows: list[dict[str, Any]], key: str) -> float:
 def regimes(app: RunningApp, d: Path, sizes: tuple[float, ...], repeats: int,
             out: Callable[[str], None], label: str = "",
             from_s: float = 0.0) -> tuple[list[Figure], dict[str, Any]]:
-    """`label` names a variant of the app's settings in every figure (the 2 s / 30 s ratio
-    is only reported without one); sizes under `from_s` are skipped, the others get the
-    same clips as without it."""
+    """`label` names a variant of the app's settings in every figure; sizes under `from_s`
+    are skipped (and with the smallest, the 30 s / 2 s ratio), the others get the same clips
+    as without it."""
     speech = Speech(d)
     tag = f", {label}" if label else ""
     ref = Reference(d)
@@ -238,8 +238,8 @@ def regimes(app: RunningApp, d: Path, sizes: tuple[float, ...], repeats: int,
                     figures.append(Figure("push-to-talk", f"CPU while held, {regime}, {clip.seconds:.0f} s{tag}",
                                           "cores", runs.cpu_held, Budget(1.5, "max")))
             small, big = min(sizes), (30 if 30 in sizes else max(sizes))
-            if p50.get(small) and not label:
-                figures.append(Figure("push-to-talk", f"release → text {big:g} s / {small:g} s, {regime}",
+            if p50.get(small):
+                figures.append(Figure("push-to-talk", f"release → text {big:g} s / {small:g} s, {regime}{tag}",
                                       "x", [p50[big] / p50[small]], Budget(1.5, "p50", "≤ 1.5×")))
             long_rows = [r for r in all_rows if r["words"] > 20]
             if long_rows:
