@@ -310,6 +310,7 @@ class PushToTalk:
         except BaseException as exc:  # never leave `release --wait` hanging
             log.exception("finishing an utterance failed")
             utt = Utterance("", 0.0, 0.0, self._model_name(), {}, 0, "error", _one_line(exc))
+        log.info("%s", describe_take(utt))
         with self._lock:
             self._finishing -= 1
             self.last = utt
@@ -369,6 +370,21 @@ class PushToTalk:
     def _model_name(self) -> str:
         m = self.engine.model
         return m.name if m else ""
+
+
+def describe_take(utt: Utterance) -> str:
+    """One take in figures for the log, never its words (promise 6): enough to tell a mic
+    that delivered late or nothing from speech the model did not make out."""
+    t = utt.timings
+
+    def secs(key: str) -> str:
+        v = t.get(key)
+        return "-" if v is None else f"{v:.2f} s"
+
+    outcome = f"{len(utt.text.split())} words" if utt.text else (utt.reason or "nothing")
+    return (f"take: held {secs('held')}, first audio {secs('press_to_first_sample')} after the press, "
+            f"{utt.duration_s:.2f} s captured, {utt.speech_s:.2f} s of speech, release to text "
+            f"{secs('release_to_text')}: {outcome}")
 
 
 def _one_line(exc: BaseException) -> str:
