@@ -42,8 +42,7 @@ def test_spoken_punctuation_and_a_replacement_land_in_the_window(
     win = windows("dictation")
     focus(desktop.env(), win)
     # Through the CLI rather than the chord: this test is about the text, not the hotkey.
-    r = shaped_app.cli("ptt", "press", timeout=60)
-    assert r.returncode == 0, r.stderr
+    shaped_app.press()
     pulse.play(wav)
     assert shaped_app.cli("ptt", "release", timeout=60).returncode == 0
 
@@ -61,12 +60,7 @@ def test_spoken_punctuation_and_a_replacement_land_in_the_window(
 
 def test_fillers_left_out_but_meaningful_you_know_kept(shaped_app: App, speech_dir: Path) -> None:
     said = "Um, do you know the way to the station?"
-    r = shaped_app.cli("ptt", "press", timeout=60)
-    assert r.returncode == 0, r.stderr
-    pulse.play(pulse.speak(said, speech_dir / "fillers.wav").path)
-    r = shaped_app.cli("ptt", "release", "--wait", "--json", timeout=300)
-    assert r.returncode == 0, r.stderr
-    text = json.loads(r.stdout)["text"]
+    text = shaped_app.say(pulse.speak(said, speech_dir / "fillers.wav").path)["text"]
     assert_heard("Do you know the way to the station?", text)
     assert not text.lower().startswith("um"), text
 
@@ -76,11 +70,8 @@ def test_vocabulary_added_from_the_cli_is_used_for_the_next_utterance(shaped_app
     r = shaped_app.cli("vocabulary", "add", "Grafana", "Kubernetes")
     assert r.returncode == 0 and "added: Grafana, Kubernetes" in r.stdout, r.stderr
     assert shaped_app.cli("vocabulary", "list").stdout.splitlines() == ["Grafana", "Kubernetes"]
-    assert shaped_app.cli("ptt", "press", timeout=60).returncode == 0
-    pulse.play(wav)
-    r = shaped_app.cli("ptt", "release", "--wait", "--json", timeout=300)
-    assert r.returncode == 0, r.stderr
-    assert "Grafana" in json.loads(r.stdout)["text"], (r.stdout, shaped_app.log_text()[-4000:])
+    result = shaped_app.say(wav)
+    assert "Grafana" in result["text"], shaped_app.explain(result)
     # The running app saved it: a restart keeps it.
     settings = json.loads((shaped_app.basedir / "config" / "settings.json").read_text())
     assert settings["vocabulary"] == ["Grafana", "Kubernetes"] and settings["replacements"] == [["tickets", "passes"]]

@@ -77,29 +77,21 @@ def history_app(desktop: Desktop, tmp_path: Path, virtual_mic: str) -> Iterator[
     a.stop()
 
 
-def say(app: App, wav: Path) -> dict:
-    assert app.cli("ptt", "press").returncode == 0
-    pulse.play(wav)
-    r = app.cli("ptt", "release", "--wait", "--json", timeout=300)
-    assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout)
-
-
 def test_status_forgets_what_history_forget_and_wipe_erase(history_app: App, speech_dir: Path) -> None:
     app = history_app
     wav = pulse.speak("Please buy milk and bread on the way home.", speech_dir / "erase-milk.wav").path
-    first = say(app, wav)
+    first = app.say(wav)
     assert first["text"] and first["id"] is not None
     assert app.status()["last"] == {"id": first["id"], "text": first["text"]}
     done = app.cli("history", "forget", "--last", "5m")
     assert done.returncode == 0 and "forgot 1 record" in done.stdout, done.stdout + done.stderr
     assert app.status()["last"] is None
-    second = say(app, wav)
+    second = app.say(wav)
     assert app.status()["last"]["id"] == second["id"]
     done = app.cli("history", "wipe", "--yes")
     assert done.returncode == 0 and "history wiped" in done.stdout, done.stdout + done.stderr
     assert app.status()["last"] is None
-    third = say(app, wav)
+    third = app.say(wav)
     done = app.cli("history", "delete", str(third["id"]))
     assert done.returncode == 0 and "deleted 1 record" in done.stdout, done.stdout + done.stderr
     assert app.status()["last"] is None

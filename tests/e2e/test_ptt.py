@@ -20,19 +20,6 @@ SENTENCE = "Please buy milk and bread on the way home."
 KEY_WORDS = ("buy", "milk", "bread", "home")
 
 
-def _release(app: App) -> dict:
-    r = app.cli("ptt", "release", "--wait", "--json", timeout=300)
-    assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout)
-
-
-def _say(app: App, wav: Path) -> dict:
-    r = app.cli("ptt", "press", timeout=60)
-    assert r.returncode == 0, r.stderr
-    pulse.play(wav)
-    return _release(app)
-
-
 def _tray_pixels(desktop: Desktop, path: Path) -> bytes:
     desktop.screenshot(path)
     img = QImage(str(path))
@@ -42,7 +29,7 @@ def _tray_pixels(desktop: Desktop, path: Path) -> bytes:
 
 def test_spoken_words_come_back_as_text(app: App, speech_dir: Path) -> None:
     wav = pulse.speak(SENTENCE, speech_dir / "milk.wav").path
-    result = _say(app, wav)
+    result = app.say(wav)
     words = result["text"].lower()
     assert sum(w in words for w in KEY_WORDS) >= 3, result["text"]
     assert result["timings"]["release_to_text"] is not None
@@ -58,7 +45,7 @@ def test_icon_changes_between_idle_and_listening(app: App, desktop: Desktop, tmp
         assert app.status()["mic"]["self"] is True
         listening = _tray_pixels(desktop, tmp_path / "listening.png")
     finally:
-        _release(app)
+        app.release()
     assert idle != listening
     changed = sum(a != b for a, b in zip(idle, listening, strict=True))
     assert changed > 40  # a real repaint of the glyph, not one stray pixel
@@ -70,20 +57,20 @@ def test_mic_is_closed_whenever_status_says_idle(app: App) -> None:
     assert app.status()["state"] in ("idle", "error") and ours() == []
     assert app.cli("ptt", "press").returncode == 0
     assert pulse.wait_for(lambda: len(ours()) == 1, 5)
-    _release(app)
+    app.release()
     assert pulse.wait_for(lambda: ours() == [], 5)
     assert app.status()["mic"]["self"] is False
 
 
 def test_very_short_press_gives_no_text(app: App) -> None:
     assert app.cli("ptt", "press").returncode == 0
-    result = _release(app)
+    result = app.release()
     assert result["text"] == "" and result["reason"] in ("too_short", "no_speech")
 
 
 def test_silence_gives_no_hallucinated_text(app: App, speech_dir: Path) -> None:
     wav = pulse.silence(speech_dir / "silence.wav", 2.5)
-    result = _say(app, wav)
+    result = app.say(wav)
     assert result["text"] == "", result
 
 
@@ -97,11 +84,11 @@ def test_missing_microphone_is_a_clear_error_and_the_next_press_works(app: App, 
             assert r.stderr.count("\n") == 1 and "trayassist: error:" in r.stderr
             assert app.status()["state"] == "error"
         else:
-            _release(app)
+            app.release()
     finally:
         pulse.add_virtual_mic()
     wav = pulse.speak(SENTENCE, speech_dir / "milk.wav").path
-    assert_heard(SENTENCE, _say(app, wav)["text"])
+    assert_heard(SENTENCE, app.say(wav)["text"])
 
 
 def test_transcribe_cli_on_files(tmp_path: Path, speech_dir: Path) -> None:

@@ -39,20 +39,12 @@ def joined(d: Path, name: str, sentences: list[str], gap_s: float) -> Path:
     return pulse.concat(parts[:-1] + [lead], d / f"{name}.wav")
 
 
-def release(app: App) -> dict:
-    r = app.cli("ptt", "release", "--wait", "--json", timeout=300)
-    assert r.returncode == 0, r.stderr
-    return json.loads(r.stdout)
-
-
 def test_continuous_speech_is_transcribed_while_held_with_no_word_lost_or_doubled(
         app: App, speech_dir: Path) -> None:
     # Sentences 0.1 s apart: no pause a chunker could cut at.
     said = SENTENCES[:5]
     wav = joined(speech_dir, "continuous", said, 0.1)
-    assert app.cli("ptt", "press").returncode == 0
-    pulse.play(wav)
-    result = release(app)
+    result = app.say(wav)
     text = result["text"]
     print(f"\n{pulse.duration(wav):.1f} s continuous: {result['timings']}\n{text}")
     assert result["timings"]["decodes"] >= 5  # decoded while held, not once at the end
@@ -78,7 +70,7 @@ def test_a_late_source_delays_the_text_but_never_loses_the_last_sentence(late_ap
     for _ in range(3):
         assert late_app.cli("ptt", "press").returncode == 0
         pulse.play(wav)  # returns once played: the key goes up right after the last word
-        result = release(late_app)
+        result = late_app.release()
         tail = " ".join(words(result["text"])[-len(words(last)):])
         assert word_error_rate(last, tail) <= 0.34, result["text"]
 
@@ -103,7 +95,7 @@ def test_a_source_slow_to_start_says_starting_until_its_audio_comes(
     desktop.screenshot(tmp_path / "starting.png")
     assert pulse.wait_for(lambda: late_app.status()["mic"]["receiving"], 20), "the device never delivered"
     assert caption_shown(env)  # now saying when to speak
-    result = release(late_app)
+    result = late_app.release()
     assert result["text"] == ""
     assert pulse.wait_for(lambda: not caption_shown(env), 10)
 
@@ -119,7 +111,7 @@ def test_the_live_caption_shows_while_listening_never_takes_focus_and_goes_at_re
     win = windows("editor")
     focus(env, win)
     wav = joined(speech_dir, "caption", SENTENCES[:3], 0.1)
-    assert app.cli("ptt", "press").returncode == 0
+    app.press()
     player = pulse.play(wav, wait=False)
     try:
         assert pulse.wait_for(lambda: caption_shown(env), 30), "no live caption while speaking"
@@ -129,7 +121,7 @@ def test_the_live_caption_shows_while_listening_never_takes_focus_and_goes_at_re
         assert pulse.wait_for(lambda: win.text() == "typed ", 10), win.text()
     finally:
         player.wait(timeout=120)
-    result = release(app)
+    result = app.release()
     assert result["text"]
     assert pulse.wait_for(lambda: not caption_shown(env), 10), "the caption stayed after release"
     assert xdotool(env, "getwindowfocus") == win.wid
@@ -142,6 +134,7 @@ def test_toggled_listening_ends_by_itself_after_a_silence_and_says_why(app: App,
     wav = pulse.speak(said, speech_dir / "toggle-milk.wav").path
     assert app.cli("ptt", "toggle").returncode == 0
     assert app.status()["mic"]["self"] is True
+    assert pulse.wait_for(lambda: app.status()["mic"]["receiving"], 20), "the mic delivered nothing"
     pulse.play(wav)
     # Nobody toggles again: 3 s of silence (the default) end it, through the same release.
     assert pulse.wait_for(lambda: app.status()["mic"]["self"] is False, 30), "still listening"

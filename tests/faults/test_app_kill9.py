@@ -39,11 +39,7 @@ def test_kill9_during_push_to_talk_and_history_writes(
         app = start_app(basedir, env=secret_service.env)
         # Work the app: utterances and notes, each confirmed before we count it as committed.
         for i in range(2):
-            assert app.cli("ptt", "press").returncode == 0
-            pulse.play(speech.path)
-            r = app.cli("ptt", "release", "--wait", "--json")
-            assert r.returncode == 0, r.stderr
-            result = json.loads(r.stdout)
+            result = app.say(speech.path)
             if result["id"] is not None:
                 committed[result["id"]] = result["text"]
             note = f"round {round_} item {i} marker"

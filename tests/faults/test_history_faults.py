@@ -305,7 +305,7 @@ def test_disk_full_while_writing(start_app: StartApp, tmp_path: Path, secret_ser
         results = []
         for i in range(3):
             results.append(app.cli("ask", f"note that lost note {i}", "--json"))
-            assert app.cli("ptt", "press").returncode == 0
+            app.press()
             pulse.play(speech.path)
             results.append(app.cli("ptt", "release", "--wait", "--json"))
         for r in results:  # each answers: success without saving, or one line

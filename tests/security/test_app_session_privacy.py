@@ -109,13 +109,10 @@ def session(tmp_path_factory: pytest.TempPathFactory, virtual_mic: str) -> Itera
             words = [WORDS[(n * 3 + i) % len(WORDS)] for i in range(3)]
             sentence = f"the {words[0]} {words[1]} ate a {words[2]} number {n + 4}"
             speech = pulse.speak(sentence, root / f"canary{n}.wav")
-            r = app.cli("ptt", "press")
-            assert r.returncode == 0, r.stderr
+            app.press()
             assert wait_for(lambda: mic_streams(pid) != [], 5), "no capture stream while listening"
             pulse.play(speech.path)
-            r = app.cli("ptt", "release", "--wait", "--json")
-            assert r.returncode == 0, r.stderr
-            result = json.loads(r.stdout)
+            result = app.release()
             assert result["id"] is not None, "history was not saved (real keyring expected)"
             s.transcripts.append(result["text"])
             assert wait_for(lambda: app.status()["state"] == "idle", 30)

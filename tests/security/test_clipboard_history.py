@@ -229,11 +229,7 @@ def test_the_assistants_copy_through_the_app_stays_out_of_the_history(
     honouring, greedy = managers
     app = App(basedir, app_env(desktop.display)).start()
     try:
-        assert app.cli("ptt", "press", timeout=60).returncode == 0
-        pulse.play(pulse.speak("Copy the purple elephant dances.", speech_dir / "copy.wav").path)
-        r = app.cli("ptt", "release", "--wait", "--json", timeout=300)
-        assert r.returncode == 0, r.stderr
-        result = json.loads(r.stdout)
+        result = app.say(pulse.speak("Copy the purple elephant dances.", speech_dir / "copy.wav").path)
         assert (result["assistant"] or {}).get("skill") == "dictation", result
         assert result["output"]["mode"] == "clipboard" and result["output"]["on_clipboard"], result
         copied = xclip(env, "UTF8_STRING")

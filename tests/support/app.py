@@ -58,6 +58,39 @@ class App:
         return subprocess.Popen([sys.executable, "-m", "trayassist.cli", "--basedir", str(self.basedir), *args],
                                 env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
 
+    def press(self, *, heard: bool = True, timeout: float = 20) -> None:
+        """Press the talk key. With `heard`, return once the app says its microphone delivers
+        (`mic.receiving`: the caption turns from "Starting…" to "speak now"), as a user waits
+        before speaking: a source may take seconds to deliver its first audio, and what is
+        said before that is never captured (the late-source tests play without waiting)."""
+        r = self.cli("ptt", "press", "--json", timeout=60)
+        assert r.returncode == 0, r.stderr
+        if heard and not json.loads(r.stdout).get("receiving"):
+            assert wait_for(lambda: self.status()["mic"]["receiving"], timeout, 0.1), \
+                f"the microphone delivered nothing {timeout:g} s after the press\n{self.log_tail()}"
+
+    def release(self, timeout: float = 300) -> dict[str, Any]:
+        """Release the key and wait for the utterance's result (text, timings, reason...)."""
+        r = self.cli("ptt", "release", "--wait", "--json", timeout=timeout)
+        assert r.returncode == 0, r.stderr
+        result: dict[str, Any] = json.loads(r.stdout)
+        return result
+
+    def say(self, wav: Path) -> dict[str, Any]:
+        """Hold the key while `wav` plays into the virtual mic; the utterance's result."""
+        from tests.support.pulse import play
+        self.press()
+        play(wav)
+        return self.release()
+
+    def explain(self, result: dict[str, Any]) -> str:
+        """An assertion message with the whole result and the log's end (pytest cuts a long
+        repr short; a string message it prints whole)."""
+        return f"{json.dumps(result, indent=1, default=str)}\n{self.log_tail()}"
+
+    def log_tail(self, chars: int = 3000) -> str:
+        return self.log_text()[-chars:]
+
     def try_status(self) -> dict[str, Any] | None:
         r = self.cli("status", "--json", timeout=30)
         return json.loads(r.stdout) if r.returncode == 0 else None
