@@ -4,6 +4,7 @@ that records the virtual mic while uploading raises the alert until it is acknow
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -217,6 +218,14 @@ THROTTLED_UPLOADER = textwrap.dedent("""
 """)
 
 
+def _seen(monitor: PrivacyMonitor) -> str:
+    """What the monitor saw, whole (pytest cuts a long repr): who is on the mic, who talks."""
+    snap, mic = monitor.snapshot(), monitor.mic
+    watch = {k: getattr(mic, k, None) for k in ("connected", "last_error", "reconnects")}
+    return json.dumps({"mic_watch": watch, "mic_others": snap["mic_others"], "network": snap["network"],
+                       "timeline": snap["timeline"]}, indent=1, default=str)
+
+
 @pytest.mark.audio
 def test_a_recorder_piped_into_an_uploader_alerts(
         netns: Netns, procs: list[subprocess.Popen[str]], virtual_mic: str) -> None:
@@ -232,7 +241,7 @@ def test_a_recorder_piped_into_an_uploader_alerts(
             return next((a for a in monitor.snapshot()["network"]["alerts"]
                          if a["name"] == "parec" and "uploading" in a["message"]), None)
 
-        assert wait_for(lambda: alert() is not None, 8), monitor.snapshot()["network"]
+        assert wait_for(lambda: alert() is not None, 8), _seen(monitor)
         a = alert()
         assert a is not None
         [linked] = a["linked"]
