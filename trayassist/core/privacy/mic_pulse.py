@@ -166,12 +166,16 @@ class PulseMicWatch:
             self.last_error = None
             pulse.event_mask_set("source_output")
             pulse.event_callback_set(on_event)
-            self._set(self._list(pulse), on_change)
+            dirty.set()  # the first listing
             while not self._stopping.is_set():
-                pulse.event_listen()  # blocks; no timeout so an idle watch costs nothing
                 if dirty.is_set():
+                    # Cleared before listing: an event that the listing's own calls dispatch
+                    # (a stream starting meanwhile) marks it again. pulsectl's next
+                    # event_listen() forgets such an event and would wait for another one.
                     dirty.clear()
                     self._set(self._list(pulse), on_change)
+                    continue
+                pulse.event_listen()  # blocks; no timeout so an idle watch costs nothing
 
     def _list(self, pulse: Any) -> list[MicUser]:
         sources = {s.index: s.name for s in pulse.source_list()}

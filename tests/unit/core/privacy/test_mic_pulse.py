@@ -9,6 +9,8 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -158,3 +160,63 @@ def test_merge_streams_one_entry_per_process_names_both_ways() -> None:
     users = merge_streams(streams, lambda p: ident.get(p, (None, None)), "h")
     assert [(u.pid, u.name, u.exe, u.streams, u.corked) for u in users] == [
         (5, "Zoom", "/usr/bin/python3.11", 2, False), (None, "remote thing", None, 1, False)]
+
+
+class _RacyPulse:
+    """pulsectl's loop, as far as the watch sees it: events are dispatched during any call
+    (a listing too), and each event_listen() starts with its stop flag cleared, blocking
+    until the next event. Here a stream starts while the first listing runs."""
+
+    def __init__(self, *_a: Any, **_k: Any) -> None:
+        self.streams: list[Any] = []
+        self.callback: Any = None
+        self.stop = threading.Event()
+
+    def __enter__(self) -> _RacyPulse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def connect(self) -> None: ...
+    def event_mask_set(self, *_a: str) -> None: ...
+
+    def event_callback_set(self, cb: Any) -> None:
+        self.callback = cb
+
+    def source_list(self) -> list[Any]:
+        return [SimpleNamespace(index=0, name="vmic")]
+
+    def client_list(self) -> list[Any]:
+        return [SimpleNamespace(index=7, proplist={"application.process.id": "4242",
+                                                   "application.name": "recorder"})]
+
+    def source_output_list(self) -> list[Any]:
+        listed = list(self.streams)
+        if not self.streams:  # the new stream's event arrives while this listing runs
+            self.streams.append(SimpleNamespace(client=7, source=0, corked=False, proplist={}))
+            try:
+                self.callback("new source_output")
+            except _RacyPulse.LoopStop:
+                pass  # pulsectl sets its stop flag, which the next event_listen() clears
+        return listed
+
+    def event_listen(self) -> None:
+        self.stop.wait()  # no further event comes
+
+    def event_listen_stop(self) -> None:
+        self.stop.set()
+
+    class LoopStop(Exception):
+        pass
+
+
+def test_a_stream_that_starts_during_a_listing_is_not_missed_until_the_next_event() -> None:
+    fake = SimpleNamespace(Pulse=_RacyPulse, PulseLoopStop=_RacyPulse.LoopStop)
+    w = PulseMicWatch(pulsectl_module=fake, identify=lambda pid: ("recorder", "/usr/bin/recorder"),
+                      hostname="h", own_pid=1)
+    w.start(lambda: None)
+    try:
+        assert wait_for(lambda: [u.pid for u in w.users()] == [4242], 2), w.users()
+    finally:
+        w.stop()
