@@ -32,6 +32,7 @@ def test_hold_the_chord_speak_and_the_text_lands_in_the_focused_window(
     xdotool(env, "keydown", "ctrl+alt+space")
     try:
         assert pulse.wait_for(lambda: app.status()["mic"]["self"], 10), "the chord did not open the mic"
+        app.wait_heard()
         pulse.play(wav)
     finally:
         xdotool(env, "keyup", "ctrl+alt+space")
@@ -66,6 +67,7 @@ def test_escape_while_holding_the_chord_discards_what_was_said(
     xdotool(env, "keydown", "ctrl+alt+space")
     try:
         assert pulse.wait_for(lambda: app.status()["mic"]["self"], 10), "the chord did not open the mic"
+        app.wait_heard()
         pulse.play(wav)
         xdotool(env, "key", "Escape")
         assert pulse.wait_for(lambda: not app.status()["mic"]["self"], 10), "Escape did not close the mic"

@@ -134,7 +134,7 @@ def test_toggled_listening_ends_by_itself_after_a_silence_and_says_why(app: App,
     wav = pulse.speak(said, speech_dir / "toggle-milk.wav").path
     assert app.cli("ptt", "toggle").returncode == 0
     assert app.status()["mic"]["self"] is True
-    assert pulse.wait_for(lambda: app.status()["mic"]["receiving"], 20), "the mic delivered nothing"
+    app.wait_heard()
     pulse.play(wav)
     # Nobody toggles again: 3 s of silence (the default) end it, through the same release.
     assert pulse.wait_for(lambda: app.status()["mic"]["self"] is False, 30), "still listening"

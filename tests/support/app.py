@@ -66,8 +66,12 @@ class App:
         r = self.cli("ptt", "press", "--json", timeout=60)
         assert r.returncode == 0, r.stderr
         if heard and not json.loads(r.stdout).get("receiving"):
-            assert wait_for(lambda: self.status()["mic"]["receiving"], timeout, 0.1), \
-                f"the microphone delivered nothing {timeout:g} s after the press\n{self.log_tail()}"
+            self.wait_heard(timeout)
+
+    def wait_heard(self, timeout: float = 20) -> None:
+        """Until the app says its microphone delivers (after a press, a toggle, the chord)."""
+        assert wait_for(lambda: self.status()["mic"]["receiving"], timeout, 0.1), \
+            f"the microphone delivered nothing within {timeout:g} s\n{self.log_tail()}"
 
     def release(self, timeout: float = 300) -> dict[str, Any]:
         """Release the key and wait for the utterance's result (text, timings, reason...)."""
