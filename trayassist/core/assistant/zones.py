@@ -154,6 +154,24 @@ def find_place(text: str) -> tuple[str, str] | None:
     return None
 
 
+def places_in(text: str) -> list[tuple[int, int, str, str]]:
+    """Every place or zone named exactly, left to right, as (first token, token after it, zone,
+    name): "9 am in new york in tokyo time" -> new york at 3-5, tokyo at 6-7."""
+    tokens, names = text.split(), _zone_names()
+    found: list[tuple[int, int, str, str]] = []
+    i = 0
+    while i < len(tokens):
+        for n in (4, 3, 2, 1):
+            span = " ".join(tokens[i:i + n])
+            if i + n <= len(tokens) and span in names and span not in NOT_PLACE:
+                found.append((i, i + n, names[span], span))
+                i += n
+                break
+        else:
+            i += 1
+    return found
+
+
 def find_zone(place: str) -> tuple[str, str] | None:
     """(zone key, matched name) for a spoken place, tolerating small ASR slips; None if unknown."""
     place = place.strip().lower()

@@ -68,3 +68,37 @@ def test_the_clock_is_still_the_clock(ctx: Context, text: str) -> None:
 def test_tomorrows_date_is_tomorrow(ctx: Context) -> None:
     m = TimeSkill().parse("time", make_utterance("tell me tomorrow's date"), ctx)
     assert m is not None and (m.intent, m.params["date"]) == ("date_of", "2026-03-15")
+
+
+@pytest.mark.parametrize(("text", "reply"), [
+    # The fixture's clock: Saturday 14 March 2026, 9:30 AM UTC; New York is on summer time.
+    ("what time is it in tokyo when it is 9 am in new york", "9:00 AM in New York is 10:00 PM in Tokyo."),
+    ("if it's noon in paris what time is it in chicago", "12:00 PM in Paris is 6:00 AM in Chicago."),
+    ("what is 3 pm in london in tokyo time", "3:00 PM in London is 12:00 AM the next day in Tokyo."),
+    ("convert 5:30 pm new york time to london time", "5:30 PM in New York is 9:30 PM in London."),
+    ("convert nine am cst to est", "9:00 AM in CST is 10:00 AM in EST."),
+    ("what is 5 pm est in my time", "5:00 PM in EST is 9:00 PM here."),
+    ("what time will it be in sydney at 8 pm", "8:00 PM here is 7:00 AM the next day in Sydney."),
+    ("when it is half past six in the morning in sydney what time is it here",
+     "6:30 AM in Sydney is 7:30 PM the day before here."),
+])
+def test_a_clock_time_said_in_one_place_is_converted_to_the_other(
+        assistant: Assistant, text: str, reply: str) -> None:
+    r = assistant.handle(text)
+    assert (r.skill, r.intent) == ("time", "convert"), r
+    assert r.reply == reply
+
+
+def test_a_clock_time_with_a_place_is_never_answered_with_the_time_now(ctx: Context) -> None:
+    """Before the conversion, "what time is it in tokyo when it is 9 am in new york" said the
+    time in Tokyo now: an answer to another question."""
+    for text in ("what time is it in tokyo when it is 9 am in new york", "what is 3 pm in london in tokyo time"):
+        match = TimeSkill().parse("time", make_utterance(text), ctx)
+        assert match is not None and match.intent == "convert", text
+    ambiguous = TimeSkill().parse("time", make_utterance("what is the time in london and tokyo at 5 pm"), ctx)
+    assert ambiguous is not None and ambiguous.error == "Which place is that time in?"
+    three = TimeSkill().parse("time", make_utterance("9 am in paris in london in tokyo"), ctx)
+    assert three is not None and three.error is not None
+    # No clock time, or no place: the questions they were.
+    assert TimeSkill().parse("time", make_utterance("what time is it in tokyo"), ctx).intent == "time"
+    assert TimeSkill().parse("time", make_utterance("what time is it at 5 pm"), ctx).intent == "time"

@@ -1,5 +1,6 @@
 """Time and date, here or in another place: the time, the date, days until a day, weekdays in a
-month, "is it friday", time zones and the difference between two places."""
+month, "is it friday", time zones, the difference between two places and a clock time said in
+one place converted to another ("what is 3 pm in london in tokyo time")."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from trayassist.core.assistant.context import Context
 from trayassist.core.assistant.dates import WEEKDAYS, find_date, find_month, weekdays_in_month
 from trayassist.core.assistant.normalize import Utterance
 from trayassist.core.assistant.skills._common import compile_all, full
-from trayassist.core.assistant.zones import NOT_PLACE, find_place, find_zone
+from trayassist.core.assistant.skills.timer_words import find_clock
+from trayassist.core.assistant.zones import NOT_PLACE, find_place, find_zone, places_in
 
 _NOW = r"(?: (?:right )?now| currently| at the moment| today)?"
 _TIME_Q = (
@@ -51,6 +53,10 @@ _PLACE_END = r"(?= right now| now| currently| at the moment| today| tonight| ple
 _IN_PLACE = re.compile(rf"\b(?:in|at|for|of) (?:the city of |the |)(?P<place>[a-z][a-z ]*?){_PLACE_END}")
 _TWO_PLACES = re.compile(r"\bbetween (?P<a>[a-z][a-z ]*?) and (?P<b>[a-z][a-z ]*?)(?= right now| now|$)")
 _HERE = {"here", "my place", "my location", "where i am", "home", "my time", "local time"}
+_HERE_AT = re.compile(r"\b(?:here|my (?:local )?time|local time|where i am|my time zone)\b")
+# A clock time belongs to the place right after it: "9 am in new york", "5 pm london time".
+_JOINS = {"in", "at", "on"}
+_CONVERT_START = re.compile(r"^(?:please |can you |could you )?convert\b")
 _WEEKDAY_WORD = "(?P<wd>" + "|".join(WEEKDAYS) + ")"
 _COUNT_WEEKDAYS = re.compile(rf"\bhow many {_WEEKDAY_WORD}s?\b")
 _IS_WEEKDAY = re.compile(rf"^(?:is|will) (?P<subject>.+?) (?:be )?(?:a |an |on a )?{_WEEKDAY_WORD}(?: today)?$")
@@ -93,6 +99,10 @@ class TimeSkill(Skill):
         known = find_zone(m.group("place")) if m else None
         if m and known is not None and known[1] == m.group("place"):  # exactly a place: "time machine" is not Maine
             return _time_in(m.group("place"))
+        if _CONVERT_START.search(text):  # "convert 9 am cst to est": a calculator word, the clock's request
+            converted = _conversion(utt.numeric)
+            if converted is not None and converted.error is None:
+                return converted
         today = ctx.clock.now().date()
         m = _IS_TODAY.fullmatch(text)
         if m:
@@ -116,6 +126,9 @@ class TimeSkill(Skill):
             if found is None:
                 return Match("zone", EXACT, {})
             return Match("zone", EXACT, {"zone": found[0], "place": found[1]})
+        converted = _conversion(text)
+        if converted is not None:  # a clock time said with a place: never the time now
+            return converted
         if re.search(r"\b(?:difference|ahead|behind|how many hours)\b", text):
             return self._difference(text)
         m = _COUNT_WEEKDAYS.search(text)
@@ -184,6 +197,40 @@ class TimeSkill(Skill):
         return Outcome(answer(match, ctx.clock.now()), performed=False)
 
 
+def _conversion(text: str) -> Match | None:
+    """A clock time said with places: converted from the place it is said in (the one right after
+    it, else here) to the other one (else here). None without a clock time or a place."""
+    clock = find_clock(text)
+    if clock is None:
+        return None
+    tokens, said = text.split(), clock[3].split()
+    start = next((i for i in range(len(tokens)) if tokens[i:i + len(said)] == said), None)
+    if start is None:
+        return None
+    end = start + len(said)
+    places = [(a, b, zone, name) for a, b, zone, name in places_in(text) if b <= start or a >= end]
+    places += [(len(text[:m.start()].split()), len(text[:m.end()].split()), "local", "here")
+               for m in _HERE_AT.finditer(text)]
+    places = [p for p in sorted(places) if p[0] >= end or p[1] <= start]
+    if not places or all(p[2] == "local" for p in places):
+        return None
+    hour, minute, ap = clock[:3]
+    if len(places) > 2:
+        return Match("convert", EXACT, {}, error="Which two places should I convert the time between?")
+    # "…9 am in new york", "…5 pm new york time": the place right after the time, a "in" between at most.
+    source = next((p for p in places if p[0] >= end and set(tokens[end:p[0]]) <= _JOINS and p[0] - end <= 1), None)
+    here = (0, 0, "local", "here")
+    if source is None:
+        if len(places) == 2:
+            return Match("convert", EXACT, {}, error="Which place is that time in?")
+        source, target = here, places[0]  # "what time will it be in london at 5 pm": 5 pm here
+    else:
+        target = next((p for p in places if p is not source), here)
+    return Match("convert", EXACT, {"hour": hour, "minute": minute, "ap": ap,
+                                    "zone": target[2], "place": target[3],
+                                    "from_zone": source[2], "from_place": source[3]})
+
+
 def _place(text: str) -> str | None:
     m = _IN_PLACE.search(text)
     if m is None:
@@ -221,6 +268,8 @@ def answer(match: Match, now: datetime) -> str:
             return f"{_place_name(p['place'])} has the same time as {first} ({_clock_text(b)})."
         way = "ahead of" if diff > 0 else "behind"
         return f"{_place_name(p['place'])} is {_hours(abs(diff))} {way} {first}: it's {_clock_text(b)} there."
+    if intent == "convert":
+        return _converted(p, now)
     if intent in ("days_until", "day_of", "date_of", "is_weekday"):
         day = date.fromisoformat(p["date"])
         said = p.get("said", "")
@@ -247,6 +296,26 @@ def answer(match: Match, now: datetime) -> str:
     there = now.astimezone(zoneinfo.ZoneInfo(zone))
     on_day = "" if there.date() == now.date() else f" on {there:%A}"
     return f"It's {_clock_text(there)}{on_day} in {_place_name(p['place'])}."
+
+
+def _converted(p: dict[str, object], now: datetime) -> str:
+    def zone_of(key: str) -> zoneinfo.ZoneInfo | None:
+        z = p[key]
+        return None if z == "local" else zoneinfo.ZoneInfo(str(z))
+
+    hour, minute, ap = int(str(p["hour"])), int(str(p["minute"])), p.get("ap")
+    if ap in ("am", "pm"):
+        hour = hour % 12 + (12 if ap == "pm" else 0)
+    start = now.astimezone(zone_of("from_zone"))  # that clock time today, where it is said
+    at = start.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    there = at.astimezone(zone_of("zone"))
+    days = (there.date() - at.date()).days
+    day = {0: "", 1: " the next day", -1: " the day before"}.get(days, "")
+
+    def where(key: str) -> str:
+        return "here" if p[key] == "here" else f"in {_place_name(str(p[key]))}"
+
+    return f"{_clock_text(at)} {where('from_place')} is {_clock_text(there)}{day} {where('place')}."
 
 
 def _place_name(place: str) -> str:
