@@ -28,7 +28,8 @@ _DAY_MONTH = [
 _WEEKDAY = re.compile(r"\b(?P<rel>next |this |last |coming )?(?P<wd>" + "|".join(WEEKDAYS) + r")s?\b")
 _OFFSET = re.compile(r"\b(?:in|after) (?P<n>\d+|a|an|one) (?P<unit>days?|weeks?|months?|years?)\b"
                      r"|\b(?P<n2>\d+|a|an|one) (?P<unit2>days?|weeks?|months?|years?) "
-                     r"(?:from(?: now| today)?|later|away)(?!\w)")
+                     r"(?:from(?: now| today)?|later|away)(?!\w)"
+                     r"|\b(?P<n3>\d+|a|an|one) (?P<unit3>days?|weeks?|months?|years?) (?P<ago>ago|back|before today)\b")
 
 
 def _easter(year: int) -> date:
@@ -133,20 +134,22 @@ def find_date(text: str, today: date, future: bool = True) -> tuple[date, str] |
             return today + timedelta(days=delta), word
     m = _OFFSET.search(text)
     if m:
-        raw, unit = (m.group("n") or m.group("n2")), (m.group("unit") or m.group("unit2"))
-        n = 1 if raw in ("a", "an", "one") else int(raw)
+        raw = m.group("n") or m.group("n2") or m.group("n3")
+        unit = m.group("unit") or m.group("unit2") or m.group("unit3")
+        n = (1 if raw in ("a", "an", "one") else int(raw)) * (-1 if m.group("ago") else 1)
+        said = m.group(0) + (" now" if m.group(0).endswith(" from") else "")  # the normaliser drops "now"
         if unit.startswith("day"):
-            return today + timedelta(days=n), m.group(0)
+            return today + timedelta(days=n), said
         if unit.startswith("week"):
-            return today + timedelta(weeks=n), m.group(0)
+            return today + timedelta(weeks=n), said
         months = n * (12 if unit.startswith("year") else 1)
         y, mo = divmod(today.month - 1 + months, 12)
         for day in range(today.day, 27, -1):
             try:
-                return date(today.year + y, mo + 1, day), m.group(0)
+                return date(today.year + y, mo + 1, day), said
             except ValueError:
                 continue
-        return date(today.year + y, mo + 1, min(today.day, 28)), m.group(0)
+        return date(today.year + y, mo + 1, min(today.day, 28)), said
     m = _WEEKDAY.search(text)
     if m:
         wd = WEEKDAYS[m.group("wd")]

@@ -102,3 +102,35 @@ def test_a_clock_time_with_a_place_is_never_answered_with_the_time_now(ctx: Cont
     # No clock time, or no place: the questions they were.
     assert TimeSkill().parse("time", make_utterance("what time is it in tokyo"), ctx).intent == "time"
     assert TimeSkill().parse("time", make_utterance("what time is it at 5 pm"), ctx).intent == "time"
+
+
+@pytest.mark.parametrize(("text", "intent", "reply"), [
+    # The fixture's clock: Saturday 14 March 2026, 9:30 AM here (UTC).
+    ("what time is it in london in 3 hours", "time_shift", "In 3 hours it will be 12:30 PM in London."),
+    ("what time will it be in 45 minutes", "time_shift", "In 45 minutes it will be 10:15 AM."),
+    ("what time was it in tokyo two hours ago", "time_shift", "2 hours ago it was 4:30 PM in Tokyo."),
+    ("what time will it be in tokyo in 16 hours", "time_shift", "In 16 hours it will be 10:30 AM on Sunday in Tokyo."),
+    ("what was the date 10 days ago", "date_of", "That's Wednesday 4 March 2026."),
+    ("what day will it be 100 days from now", "day_of", "100 days from now is Monday 22 June 2026."),
+    ("how many days are left in the year", "days_left",
+     "292 days left in 2026 after today (it ends on Thursday 31 December 2026)."),
+    ("how many days are left in this month", "days_left",
+     "17 days left in March 2026 after today (it ends on Tuesday 31 March 2026)."),
+])
+def test_the_clock_and_the_calendar_moved_are_not_the_time_now(
+        ctx: Context, text: str, intent: str, reply: str) -> None:
+    """Each was answered with the time or the date now before: an answer to another question."""
+    from trayassist.core.assistant.skills.clock import answer
+    match = TimeSkill().parse("time", make_utterance(text), ctx)
+    assert match is not None and match.intent == intent and match.error is None, match
+    assert answer(match, ctx.clock.now()) == reply
+
+
+@pytest.mark.parametrize("text", ["what time is sunset", "what time is sunrise tomorrow", "when is high tide",
+                                  "how many hours of daylight are there", "remind me in 45 minutes what time it is"])
+def test_what_the_clock_cannot_tell_is_not_answered_with_it(ctx: Context, text: str) -> None:
+    assert TimeSkill().parse("time", make_utterance(text), ctx) is None
+
+
+def test_the_uk_is_written_as_people_write_it(assistant: Assistant) -> None:
+    assert assistant.handle("what time is it in the uk").reply.endswith("in UK.")

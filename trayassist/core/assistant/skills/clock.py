@@ -13,7 +13,8 @@ from trayassist.core.assistant.context import Context
 from trayassist.core.assistant.dates import WEEKDAYS, find_date, find_month, weekdays_in_month
 from trayassist.core.assistant.normalize import Utterance
 from trayassist.core.assistant.skills._common import compile_all, full
-from trayassist.core.assistant.skills.timer_words import find_clock
+from trayassist.core.assistant.skills.timer_words import find_clock, find_duration
+from trayassist.core.assistant.timeparse import describe_duration
 from trayassist.core.assistant.zones import NOT_PLACE, find_place, find_zone, places_in
 
 _NOW = r"(?: (?:right )?now| currently| at the moment| today)?"
@@ -57,6 +58,14 @@ _HERE_AT = re.compile(r"\b(?:here|my (?:local )?time|local time|where i am|my ti
 # A clock time belongs to the place right after it: "9 am in new york", "5 pm london time".
 _JOINS = {"in", "at", "on"}
 _CONVERT_START = re.compile(r"^(?:please |can you |could you )?convert\b")
+# Times of day the clock cannot tell: the sky's and the sea's.
+_NOT_CLOCK = re.compile(r"\b(?:sunrise|sunset|sun (?:rise|set|go down|come up)|sundown|dawn|dusk|twilight|"
+                        r"moonrise|moon rise|(?:high|low) tide|prayer|daylight)\b")
+# "what time is it in london in 3 hours", "what time was it 2 hours ago": the clock, moved.
+_SHIFT_LATER = re.compile(r"\bin (?:an? |\d)|\bfrom (?:now|today)\b|\bfrom$|\blater\b|\bafter\b")
+_SHIFT_EARLIER = re.compile(r"\bago\b|\bearlier\b|\bbefore\b|\bback\b")
+_LEFT_IN = re.compile(r"\bhow many (?P<unit>days|weeks) (?:are |is )?(?:there )?(?:still )?(?:left|remaining|to go) "
+                      r"(?:in|of|until the end of|till the end of) (?:the |this )?(?P<span>year|month)\b")
 _WEEKDAY_WORD = "(?P<wd>" + "|".join(WEEKDAYS) + ")"
 _COUNT_WEEKDAYS = re.compile(rf"\bhow many {_WEEKDAY_WORD}s?\b")
 _IS_WEEKDAY = re.compile(rf"^(?:is|will) (?P<subject>.+?) (?:be )?(?:a |an |on a )?{_WEEKDAY_WORD}(?: today)?$")
@@ -119,16 +128,19 @@ class TimeSkill(Skill):
         today = ctx.clock.now().date()
         if re.search(r"\b(?:timers?|alarms?|reminders?|lists?)\b", text):
             return None  # "how much time is left on my timer" is the timers' question
-        if _EVENT_TIME.search(text):
-            return None  # "what time does the museum open": a timetable, not the clock
+        if _EVENT_TIME.search(text) or _NOT_CLOCK.search(text) or re.search(r"\bremind", text):
+            return None  # "what time does the museum open", "what time is sunset": not the clock
         if re.search(r"\btime ?zones?\b", text) and not re.search(r"\bwhat time is it\b", text):
             found = find_place(text)
             if found is None:
                 return Match("zone", EXACT, {})
             return Match("zone", EXACT, {"zone": found[0], "place": found[1]})
-        converted = _conversion(text)
-        if converted is not None:  # a clock time said with a place: never the time now
+        converted = _conversion(text) or _shifted(text)
+        if converted is not None:  # a clock time said with a place, or "in 3 hours": never the time now
             return converted
+        m = _LEFT_IN.search(text)
+        if m:
+            return Match("days_left", EXACT, {"span": m.group("span"), "unit": m.group("unit")})
         if re.search(r"\b(?:difference|ahead|behind|how many hours)\b", text):
             return self._difference(text)
         m = _COUNT_WEEKDAYS.search(text)
@@ -156,6 +168,8 @@ class TimeSkill(Skill):
             intent = "day_of" if _DAY_OF.search(text) else "date_of"
             return Match(intent, EXACT, {"date": named[0].isoformat(), "said": named[1]})
         if re.search(r"\b(?:date|day|month|year|week)\b", text) and not re.search(r"\btime\b", text):
+            if re.match(r"how (?:many|much|long)\b", text):
+                return None  # a count this skill does not make is not today's date
             return Match("date", EXACT, {})
         found = find_place(text)
         if found is not None:
@@ -231,6 +245,23 @@ def _conversion(text: str) -> Match | None:
                                     "from_zone": source[2], "from_place": source[3]})
 
 
+def _shifted(text: str) -> Match | None:
+    """"What time is it in london in 3 hours", "what time was it 2 hours ago": the clock now,
+    moved by minutes or hours (days are dates). None when the request names no such move."""
+    if not re.search(r"\btime\b", text):
+        return None
+    seconds = find_duration(text)
+    if seconds is None or seconds >= 86400 or not (_SHIFT_LATER.search(text) or _SHIFT_EARLIER.search(text)):
+        return None
+    if _SHIFT_EARLIER.search(text):
+        seconds = -seconds
+    params: dict[str, object] = {"seconds": seconds}
+    found = find_place(re.sub(r"\bin (?:an? |\d).*$", "", text))  # "in 3 hours" is no place
+    if found is not None:
+        params.update(zone=found[0], place=found[1])
+    return Match("time_shift", EXACT, params)
+
+
 def _place(text: str) -> str | None:
     m = _IN_PLACE.search(text)
     if m is None:
@@ -270,6 +301,29 @@ def answer(match: Match, now: datetime) -> str:
         return f"{_place_name(p['place'])} is {_hours(abs(diff))} {way} {first}: it's {_clock_text(b)} there."
     if intent == "convert":
         return _converted(p, now)
+    if intent == "time_shift":
+        seconds = float(p["seconds"])
+        zone = zoneinfo.ZoneInfo(p["zone"]) if p.get("zone") else None
+        then = (now + timedelta(seconds=seconds)).astimezone(zone)
+        today_there = now.astimezone(zone).date()
+        on_day = "" if then.date() == today_there else f" on {then:%A}"
+        where = f" in {_place_name(p['place'])}" if zone else ""
+        amount = describe_duration(abs(seconds))
+        if seconds < 0:
+            return f"{amount[0].upper()}{amount[1:]} ago it was {_clock_text(then)}{on_day}{where}."
+        return f"In {amount} it will be {_clock_text(then)}{on_day}{where}."
+    if intent == "days_left":
+        today = now.date()
+        if p["span"] == "year":
+            last, name = date(today.year, 12, 31), f"{today.year}"
+        else:
+            nxt = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+            last, name = nxt - timedelta(days=1), f"{today:%B %Y}"
+        days = (last - today).days
+        count = f"{days} day{'' if days == 1 else 's'}"
+        if p.get("unit") == "weeks":
+            count = f"{days // 7} week{'' if days // 7 == 1 else 's'} and {days % 7} day{'' if days % 7 == 1 else 's'}"
+        return f"{count} left in {name} after today (it ends on {_day_text(last)})."
     if intent in ("days_until", "day_of", "date_of", "is_weekday"):
         day = date.fromisoformat(p["date"])
         said = p.get("said", "")
@@ -321,7 +375,7 @@ def _converted(p: dict[str, object], now: datetime) -> str:
 def _place_name(place: str) -> str:
     """"new york" -> "New York", "cst" -> "CST"."""
     return place.upper() if len(place) <= 4 and " " not in place and place not in ("rome", "oslo", "lima", "doha",
-                                                                               "fiji", "rio", "la", "uk") \
+                                                                               "fiji", "rio", "la") \
         else place.title()
 
 
