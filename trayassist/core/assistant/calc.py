@@ -162,7 +162,11 @@ class _Parser:
         if tok.kind == "func":
             self._enter()
             nxt = self.peek()
-            arg = self.primary() if nxt is not None and nxt.kind == "lparen" else self.postfix()
+            sign = 1.0
+            if nxt is not None and nxt.kind == "op" and nxt.text in "+-":  # "square root of minus four"
+                sign = -1.0 if self.take().text == "-" else 1.0
+                nxt = self.peek()
+            arg = sign * (self.primary() if nxt is not None and nxt.kind == "lparen" else self.postfix())
             self.depth -= 1
             if tok.text == "sqrt":
                 if arg < 0:

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.unit
     ("3+4*2", 11), ("(3+4)*2", 14), ("2^10", 1024), ("2**3", 8), ("-3^2", -9), ("2^-1", 0.5),
     ("12% of 340", 40.8), ("sqrt 144", 12), ("sqrt(2)*sqrt(2)", 2), ("10 ÷ 4", 2.5),
     ("3 × 4", 12), ("5!", 120), ("0.5 of 10", 5), ("cbrt 27", 3), ("2^3^2", 512),
-    ("100 - 25 - 25", 50), ("1.5 + .5", 2),
+    ("100 - 25 - 25", 50), ("1.5 + .5", 2), ("cbrt - 8", -2), ("sqrt + 9", 3), ("sqrt 16 - 4", 0),
 ])
 def test_evaluates(expr: str, value: float) -> None:
     assert evaluate(expr) == pytest.approx(value)
@@ -32,7 +32,7 @@ def test_division_by_zero_is_a_clear_error() -> None:
         evaluate("0 ^ -1")
 
 
-@pytest.mark.parametrize("expr", ["", "(1+2", "1+", "sqrt(-4)", "9^9^9", "__import__('os')",
+@pytest.mark.parametrize("expr", ["", "(1+2", "1+", "sqrt(-4)", "sqrt - 4", "sqrt -", "9^9^9", "__import__('os')",
                                   "1 2", "abc", "2 ** 100000", "171!", ")"])
 def test_bad_input_raises_calc_error(expr: str) -> None:
     with pytest.raises(CalcError):
@@ -109,3 +109,9 @@ def test_matches_reference_on_random_sums(tree: tuple[str, float]) -> None:
             evaluate(text)
         return
     assert evaluate(text) == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+def test_the_root_of_a_negative_number_is_named_as_such() -> None:
+    """"the square root of minus four" reads "sqrt - 4": the sign belongs to the root's number."""
+    with pytest.raises(CalcError, match="negative numbers have no real square root"):
+        evaluate("sqrt - 4")

@@ -109,7 +109,7 @@ def test_a_removed_list_comes_back_with_undo(assistant: Assistant) -> None:
     ("tell me what the product of eighteen and thirty one is", "18 * 31 = 558"),
     ("what's the square root of eighty one", "sqrt 81 = 9"),
     ("what is fifteen percent of two hundred", "15 % of 200 = 30"),
-    ("how many ounces in a pound", "1 pounds is 16 ounces."),
+    ("how many ounces in a pound", "1 pound is 16 ounces."),
     ("convert five miles to kilometers", "5 miles is 8.0467 kilometers."),
 ])
 def test_calculator(assistant: Assistant, text: str, expected: str) -> None:

@@ -38,8 +38,8 @@ def test_division_by_zero(assistant: Assistant) -> None:
     ("Convert five miles to kilometers.", "5 miles is 8.0467 kilometers."),
     ("What's 100 degrees Fahrenheit in Celsius?", "100 degrees fahrenheit is 37.7778 degrees celsius."),
     ("convert 30 celsius to fahrenheit", "30 degrees celsius is 86 degrees fahrenheit."),
-    ("how many feet are in a mile", "1 miles is 5280 feet."),
-    ("how many seconds are there in a day", "1 days is 86400 seconds."),
+    ("how many feet are in a mile", "1 mile is 5280 feet."),
+    ("how many seconds are there in a day", "1 day is 86400 seconds."),
     ("What's 60 miles per hour in kilometers per hour?",
      "60 miles per hour is 96.5606 kilometers per hour."),
     ("Convert 2 gallons to litres.", "2 gallons is 7.5708 liters."),
@@ -89,3 +89,13 @@ def test_money_is_not_asked_back(ctx: Context, text: str) -> None:
 def test_sums_of_money_still_add_up(ctx: Context) -> None:
     m = CalculatorSkill().parse("calculator", make_utterance("split 90 dollars 4 ways"), ctx)
     assert m is not None and m.params["expression"] == "90 / 4"
+
+
+@pytest.mark.parametrize(("value", "name", "said"), [
+    (1, "pounds", "pound"), (2, "pounds", "pounds"), (1, "feet", "foot"), (1, "inches", "inch"),
+    (1, "degrees celsius", "degree celsius"), (1, "miles per hour", "mile per hour"),
+    (1, "fluid ounces", "fluid ounce"), (1, "kelvin", "kelvin"), (0.5, "cups", "cups"),
+])
+def test_one_of_a_unit_is_said_in_the_singular(value: float, name: str, said: str) -> None:
+    from trayassist.core.assistant.skills.calculator import _unit_for
+    assert _unit_for(value, name) == said

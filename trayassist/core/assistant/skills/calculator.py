@@ -162,13 +162,25 @@ class CalculatorSkill(Skill):
             src, dst = lookup(p["from"]), lookup(p["to"])
             assert src is not None and dst is not None
             result = convert(p["value"], src, dst)
-            return f"{format_number(p['value'])} {p['from']} is " \
-                   f"{format_number(round(result, 4) if abs(result) >= 1 else result)} {p['to']}."
+            shown = round(result, 4) if abs(result) >= 1 else result
+            return f"{format_number(p['value'])} {_unit_for(p['value'], p['from'])} is " \
+                   f"{format_number(shown)} {_unit_for(shown, p['to'])}."
         try:
             value = evaluate(p["expression"])
         except CalcError as exc:
             return _sentence(exc)
         return f"{p['expression']} = {format_number(value)}"
+
+
+def _unit_for(value: float, name: str) -> str:
+    """"pounds" after 2, "pound" after 1 ("1 foot", "1 degree celsius", "1 mile per hour")."""
+    if value not in (1, -1):
+        return name
+    words = name.split()
+    i = words.index("per") - 1 if "per" in words else (0 if words[0] == "degrees" else len(words) - 1)
+    word = words[i]
+    words[i] = {"feet": "foot", "inches": "inch"}.get(word, word[:-1] if word.endswith("s") else word)
+    return " ".join(words)
 
 
 def _sentence(exc: Exception) -> str:
