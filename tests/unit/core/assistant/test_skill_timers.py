@@ -130,3 +130,22 @@ def test_a_reminder_for_tomorrow_at_a_time_is_an_alarm_with_its_message(ctx: Con
     assert m is not None and m.intent == "set_alarm"
     assert (m.params["hour"], m.params["ampm"], m.params["tomorrow"], m.params["label"]) == (7, "am", True, "call mum")
     assert TimerSkill().parse("timers.set", make_utterance("remind me to call the vet tomorrow"), ctx) is None
+
+
+@pytest.mark.parametrize("text", ["set a timer for 10 minutes and another for 20 minutes",
+                                  "set a timer for 5 minutes and a timer for 10 minutes",
+                                  "set an alarm for 7 am and another one at 8 am"])
+def test_two_at_once_sets_neither_and_says_so(assistant: Assistant, ctx: Context, text: str) -> None:
+    """Setting the first and dropping the second would be half an action that looks whole."""
+    r = assistant.handle(text)
+    assert r.skill == "timers" and not r.performed
+    assert r.reply == "I set one at a time: say the first, then the next."
+    assert ctx.timers is not None and ctx.timers.list() == []
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("set a timer for 1 hour and 30 minutes", 5400),
+                                               ("set a timer for an hour and a half", 5400),
+                                               ("set a timer for 2 hours and one minute", 7260)])
+def test_one_duration_said_in_parts_is_still_one_timer(assistant: Assistant, text: str, seconds: float) -> None:
+    r = assistant.handle(text)
+    assert r.performed and r.params["seconds"] == seconds

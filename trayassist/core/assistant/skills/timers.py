@@ -67,6 +67,10 @@ _CANCEL = compile_all([
 ])
 
 
+
+# "a timer for 10 minutes and another for 20": two requests in one ("1 hour and 30 minutes" is one).
+_SECOND_ONE = re.compile(r"\band (?:another|a second|one more|a (?:timer|alarm)|an alarm|one)\b"
+                         r"(?: (?:timer|alarm|one))?(?: for| at)? (?:\d|an? )")
 _REMOVE_WORDS = re.compile(r"\b(?:cancel|stop|delete|remove|clear|turn off|kill|end|switch off|dismiss|"
                            r"disable|get rid of|deactivate|shut off|erase|silence|unset)\b")
 _ALL = re.compile(r"\b(?:all|every|any|both)\b")
@@ -108,6 +112,9 @@ class TimerSkill(Skill):
         label = reminder_label(utt.text) or ""
         if too_far(text):
             return None  # another day, or every week: that is a calendar's job, not ours
+        if _SECOND_ONE.search(text):  # setting only one of them would be half of what was asked
+            return Match("set_alarm" if kind == "alarm" else "set_timer", EXACT, {},
+                         error="I set one at a time: say the first, then the next.")
         seconds = find_duration(text)
         clock = find_clock(text) if kind != "timer" else None  # "a timer for 10" is no clock time
         if seconds is not None and (clock is None or kind == "timer"):
