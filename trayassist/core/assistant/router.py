@@ -28,6 +28,10 @@ DESTRUCTIVE_FLOOR = 0.7
 CLARIFY_FLOOR = 0.8
 NO_COMMAND_REASON = "no command recognised"
 _WORD = re.compile(r"[^\W\d_]")
+# "don't delete my shopping list", "do not set a timer": an order not to act is never one to act
+# ("don't forget to call mum at 5" is a request, and stays one).
+_NOT_TO = re.compile(r"^(?:(?:please|just|but|and|oh|no|now) )*(?:do not|dont|never|no need to)\b"
+                     r"(?! (?:forget|let me forget)\b)")
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,8 @@ class Router:
         utt = make_utterance(text[:MAX_CHARS * 2])
         if not _WORD.search(utt.text) or len(text) > MAX_CHARS:
             return Decision(utt, None, None, NO_COMMAND_REASON)  # no words (only numbers): never a command
+        if _NOT_TO.match(utt.text):
+            return Decision(utt, None, None, NO_COMMAND_REASON)
         if self.model is None:
             return self._templates(utt, ctx, None)
         own = self._templates(utt, ctx, None, only_own=True)

@@ -221,3 +221,16 @@ def test_the_runtime_needs_neither_scikit_learn_nor_test_code() -> None:
     import trayassist.core.assistant as pkg
 
     assert not {"fakes.py", "evaluate.py"} & {p.name for p in Path(pkg.__file__).parent.iterdir()}
+
+
+@pytest.mark.parametrize("text", ["don't delete my shopping list", "Please do not set a timer for 5 minutes",
+                                  "never turn the volume up", "dont add milk to my shopping list"])
+def test_an_order_not_to_act_is_never_acted_on(assistant: Assistant, text: str) -> None:
+    """These acted before: the list removed, the timer set, the volume raised."""
+    r = assistant.handle(text)
+    assert r.skill is None and not r.performed, r
+
+
+def test_the_same_requests_without_the_not_still_act(assistant: Assistant) -> None:
+    assert assistant.handle("set a timer for 5 minutes").performed
+    assert assistant.handle("set a timer so i don't burn the toast for 5 minutes").performed
