@@ -32,6 +32,12 @@ _WORD = re.compile(r"[^\W\d_]")
 # ("don't forget to call mum at 5" is a request, and stays one).
 _NOT_TO = re.compile(r"^(?:(?:please|just|but|and|oh|no|now) )*(?:do not|dont|never|no need to)\b"
                      r"(?! (?:forget|let me forget)\b)")
+# "how do i mute the volume", "should i set an alarm for 6 am", "what happens if i delete my list":
+# questions about doing it: not done. Skills that only answer (the clock, sums, who is on the mic)
+# still answer, and "how do i set a timer" still gets its question back ("How long…?").
+_ASKS_ABOUT = re.compile(r"^(?:(?:so|but|and|um|please|hey) )*(?:how (?:do|can|could|should|would|will|to)\b"
+                         r"|should (?:i|we)\b|what (?:happens|would happen|will happen) (?:if|when)\b)")
+_ANSWERS_ONLY = frozenset({"time", "calculator", "privacy"})
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,14 @@ class Router:
         self.margin = margin
 
     def route(self, text: str, ctx: Context) -> Decision:
+        decision = self._route(text, ctx)
+        skill, utt = decision.skill, decision.utterance
+        acts = skill is not None and decision.match is not None and decision.match.error is None
+        if acts and skill.name not in _ANSWERS_ONLY and _ASKS_ABOUT.match(utt.text):
+            return Decision(utt, None, None, NO_COMMAND_REASON, decision.candidates, decision.proposal)
+        return decision
+
+    def _route(self, text: str, ctx: Context) -> Decision:
         utt = make_utterance(text[:MAX_CHARS * 2])
         if not _WORD.search(utt.text) or len(text) > MAX_CHARS:
             return Decision(utt, None, None, NO_COMMAND_REASON)  # no words (only numbers): never a command

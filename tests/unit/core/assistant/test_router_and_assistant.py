@@ -234,3 +234,21 @@ def test_an_order_not_to_act_is_never_acted_on(assistant: Assistant, text: str) 
 def test_the_same_requests_without_the_not_still_act(assistant: Assistant) -> None:
     assert assistant.handle("set a timer for 5 minutes").performed
     assert assistant.handle("set a timer so i don't burn the toast for 5 minutes").performed
+
+
+@pytest.mark.parametrize("text", ["how do i mute the volume", "should i set an alarm for 6 am",
+                                  "what happens if i delete my shopping list", "how do i set a timer for 5 minutes"])
+def test_a_question_about_doing_something_does_not_do_it(assistant: Assistant, text: str) -> None:
+    """The first two muted and set an alarm before."""
+    r = assistant.handle(text)
+    assert r.skill is None and not r.performed, r
+
+
+def test_a_how_question_the_assistant_can_answer_is_answered(assistant: Assistant) -> None:
+    assert assistant.handle("how do i know what time it is in tokyo").skill == "time"
+    assert assistant.handle("how much is 15 percent of 80").reply == "15 % of 80 = 12"
+
+
+def test_how_do_i_set_a_timer_gets_its_question_back(assistant: Assistant) -> None:
+    r = assistant.handle("how do i set a timer")
+    assert r.skill == "timers" and not r.performed and r.reply == "How long should the timer be?"
