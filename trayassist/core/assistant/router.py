@@ -32,6 +32,9 @@ _WORD = re.compile(r"[^\W\d_]")
 # ("don't forget to call mum at 5" is a request, and stays one).
 _NOT_TO = re.compile(r"^(?:(?:please|just|but|and|oh|no|now) )*(?:do not|dont|never|no need to)\b"
                      r"(?! (?:forget|let me forget)\b)")
+# "I set a timer for 10 minutes and forgot it": dictated narration, to be typed, not done again.
+_DID = re.compile(r"^i (?:already |just |then |also )?(?:set|added|turned|deleted|removed|muted|opened|cancell?ed|"
+                  r"created|put)\b")
 # "how do i mute the volume", "should i set an alarm for 6 am", "what happens if i delete my list":
 # questions about doing it: not done. Skills that only answer (the clock, sums, who is on the mic)
 # still answer, and "how do i set a timer" still gets its question back ("How long…?").
@@ -70,7 +73,7 @@ class Router:
         utt = make_utterance(text[:MAX_CHARS * 2])
         if not _WORD.search(utt.text) or len(text) > MAX_CHARS:
             return Decision(utt, None, None, NO_COMMAND_REASON)  # no words (only numbers): never a command
-        if _NOT_TO.match(utt.text):
+        if _NOT_TO.match(utt.text) or _DID.match(utt.text):
             return Decision(utt, None, None, NO_COMMAND_REASON)
         if self.model is None:
             return self._templates(utt, ctx, None)

@@ -252,3 +252,11 @@ def test_a_how_question_the_assistant_can_answer_is_answered(assistant: Assistan
 def test_how_do_i_set_a_timer_gets_its_question_back(assistant: Assistant) -> None:
     r = assistant.handle("how do i set a timer")
     assert r.skill == "timers" and not r.performed and r.reply == "How long should the timer be?"
+
+
+@pytest.mark.parametrize("text", ["I set a timer for 10 minutes yesterday and forgot about it.",
+                                  "I already added milk to the shopping list", "I turned the volume down"])
+def test_dictated_narration_of_an_action_is_typed_not_done(assistant: Assistant, text: str) -> None:
+    """The first set a timer before: dictating an e-mail about a timer must not start one."""
+    r = assistant.handle(text)
+    assert r.skill is None and not r.performed, r
