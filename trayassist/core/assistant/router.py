@@ -63,9 +63,9 @@ class Router:
 
     def route(self, text: str, ctx: Context) -> Decision:
         decision = self._route(text, ctx)
-        skill, utt = decision.skill, decision.utterance
-        acts = skill is not None and decision.match is not None and decision.match.error is None
-        if acts and skill.name not in _ANSWERS_ONLY and _ASKS_ABOUT.match(utt.text):
+        skill, match, utt = decision.skill, decision.match, decision.utterance
+        acts = match is not None and match.error is None  # a question back is no action
+        if skill is not None and acts and skill.name not in _ANSWERS_ONLY and _ASKS_ABOUT.match(utt.text):
             return Decision(utt, None, None, NO_COMMAND_REASON, decision.candidates, decision.proposal)
         return decision
 
