@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.support.pulse import wait_for
+from tests.support.pulse import play, wait_for
 
 
 def cli(basedir: Path, *args: str, env: dict[str, str] | None = None, timeout: float = 180,
@@ -58,14 +58,14 @@ class App:
         return subprocess.Popen([sys.executable, "-m", "trayassist.cli", "--basedir", str(self.basedir), *args],
                                 env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
 
-    def press(self, *, heard: bool = True, timeout: float = 20) -> None:
-        """Press the talk key. With `heard`, return once the app says its microphone delivers
+    def press(self, timeout: float = 20) -> None:
+        """Press the talk key; return once the app says its microphone delivers
         (`mic.receiving`: the caption turns from "Starting…" to "speak now"), as a user waits
         before speaking: a source may take seconds to deliver its first audio, and what is
         said before that is never captured (the late-source tests play without waiting)."""
         r = self.cli("ptt", "press", "--json", timeout=60)
         assert r.returncode == 0, r.stderr
-        if heard and not json.loads(r.stdout).get("receiving"):
+        if not json.loads(r.stdout).get("receiving"):
             self.wait_heard(timeout)
 
     def wait_heard(self, timeout: float = 20) -> None:
@@ -82,7 +82,6 @@ class App:
 
     def say(self, wav: Path) -> dict[str, Any]:
         """Hold the key while `wav` plays into the virtual mic; the utterance's result."""
-        from tests.support.pulse import play
         self.press()
         play(wav)
         return self.release()

@@ -139,13 +139,9 @@ NOT_PLACE = {"what", "the", "is", "it", "time", "timezone", "zone", "in", "of", 
 def find_place(text: str) -> tuple[str, str] | None:
     """(zone key, name) of the first known place named anywhere in `text`, longest name first;
     falls back to fuzzy matching ("tokio") on the words after "in"."""
-    tokens = text.split()
-    names = _zone_names()
-    for i in range(len(tokens)):
-        for n in (4, 3, 2, 1):
-            span = " ".join(tokens[i:i + n])
-            if i + n <= len(tokens) and span in names and span not in NOT_PLACE:
-                return names[span], span
+    named = places_in(text)
+    if named:
+        return named[0][2], named[0][3]
     m = re.search(r"\b(?:in|at|for) ((?:[a-z]+ ?){1,3})", text)
     if m:
         words = [w for w in m.group(1).split() if w not in NOT_PLACE]

@@ -4,9 +4,11 @@ one place converted to another ("what is 3 pm in london in tokyo time")."""
 
 from __future__ import annotations
 
+import calendar
 import re
 import zoneinfo
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from trayassist.core.assistant.base import EXACT, Match, Outcome, Skill
 from trayassist.core.assistant.context import Context
@@ -54,6 +56,7 @@ _PLACE_END = r"(?= right now| now| currently| at the moment| today| tonight| ple
 _IN_PLACE = re.compile(rf"\b(?:in|at|for|of) (?:the city of |the |)(?P<place>[a-z][a-z ]*?){_PLACE_END}")
 _TWO_PLACES = re.compile(r"\bbetween (?P<a>[a-z][a-z ]*?) and (?P<b>[a-z][a-z ]*?)(?= right now| now|$)")
 _HERE = {"here", "my place", "my location", "where i am", "home", "my time", "local time"}
+# "Here" beside a clock time: not "home" ("9 am at home" is a place of one's own, not a zone).
 _HERE_AT = re.compile(r"\b(?:here|my (?:local )?time|local time|where i am|my time zone)\b")
 # A clock time belongs to the place right after it: "9 am in new york", "5 pm london time".
 _JOINS = {"in", "at", "on"}
@@ -222,10 +225,9 @@ def _conversion(text: str) -> Match | None:
     if start is None:
         return None
     end = start + len(said)
-    places = [(a, b, zone, name) for a, b, zone, name in places_in(text) if b <= start or a >= end]
-    places += [(len(text[:m.start()].split()), len(text[:m.end()].split()), "local", "here")
-               for m in _HERE_AT.finditer(text)]
-    places = [p for p in sorted(places) if p[0] >= end or p[1] <= start]
+    named = places_in(text) + [(len(text[:m.start()].split()), len(text[:m.end()].split()), "local", "here")
+                               for m in _HERE_AT.finditer(text)]
+    places = [p for p in sorted(named) if p[0] >= end or p[1] <= start]  # not inside the time's words
     if not places or all(p[2] == "local" for p in places):
         return None
     hour, minute, ap = clock[:3]
@@ -250,12 +252,10 @@ def _shifted(text: str) -> Match | None:
     moved by minutes or hours (days are dates). None when the request names no such move."""
     if not re.search(r"\btime\b", text):
         return None
-    seconds = find_duration(text)
-    if seconds is None or seconds >= 86400 or not (_SHIFT_LATER.search(text) or _SHIFT_EARLIER.search(text)):
+    seconds, earlier = find_duration(text), bool(_SHIFT_EARLIER.search(text))
+    if seconds is None or seconds >= 86400 or not (earlier or _SHIFT_LATER.search(text)):
         return None
-    if _SHIFT_EARLIER.search(text):
-        seconds = -seconds
-    params: dict[str, object] = {"seconds": seconds}
+    params: dict[str, Any] = {"seconds": -seconds if earlier else seconds}
     found = find_place(re.sub(r"\bin (?:an? |\d).*$", "", text))  # "in 3 hours" is no place
     if found is not None:
         params.update(zone=found[0], place=found[1])
@@ -317,8 +317,8 @@ def answer(match: Match, now: datetime) -> str:
         if p["span"] == "year":
             last, name = date(today.year, 12, 31), f"{today.year}"
         else:
-            nxt = date(today.year + today.month // 12, today.month % 12 + 1, 1)
-            last, name = nxt - timedelta(days=1), f"{today:%B %Y}"
+            last = today.replace(day=calendar.monthrange(today.year, today.month)[1])
+            name = f"{today:%B %Y}"
         days = (last - today).days
         count = f"{days} day{'' if days == 1 else 's'}"
         if p.get("unit") == "weeks":
@@ -352,12 +352,11 @@ def answer(match: Match, now: datetime) -> str:
     return f"It's {_clock_text(there)}{on_day} in {_place_name(p['place'])}."
 
 
-def _converted(p: dict[str, object], now: datetime) -> str:
+def _converted(p: dict[str, Any], now: datetime) -> str:
     def zone_of(key: str) -> zoneinfo.ZoneInfo | None:
-        z = p[key]
-        return None if z == "local" else zoneinfo.ZoneInfo(str(z))
+        return None if p[key] == "local" else zoneinfo.ZoneInfo(p[key])
 
-    hour, minute, ap = int(str(p["hour"])), int(str(p["minute"])), p.get("ap")
+    hour, minute, ap = p["hour"], p["minute"], p.get("ap")
     if ap in ("am", "pm"):
         hour = hour % 12 + (12 if ap == "pm" else 0)
     start = now.astimezone(zone_of("from_zone"))  # that clock time today, where it is said
@@ -367,7 +366,7 @@ def _converted(p: dict[str, object], now: datetime) -> str:
     day = {0: "", 1: " the next day", -1: " the day before"}.get(days, "")
 
     def where(key: str) -> str:
-        return "here" if p[key] == "here" else f"in {_place_name(str(p[key]))}"
+        return "here" if p[key] == "here" else f"in {_place_name(p[key])}"
 
     return f"{_clock_text(at)} {where('from_place')} is {_clock_text(there)}{day} {where('place')}."
 

@@ -67,7 +67,6 @@ _CANCEL = compile_all([
 ])
 
 
-
 # "a timer for 10 minutes and another for 20": two requests in one ("1 hour and 30 minutes" is one).
 _SECOND_ONE = re.compile(r"\band (?:another|a second|one more|a (?:timer|alarm)|an alarm|one)\b"
                          r"(?: (?:timer|alarm|one))?(?: for| at)? (?:\d|an? )")
