@@ -32,9 +32,10 @@ _WORD = re.compile(r"[^\W\d_]")
 # ("don't forget to call mum at 5" is a request, and stays one).
 _NOT_TO = re.compile(r"^(?:(?:please|just|but|and|oh|no|now) )*(?:do not|dont|never|no need to)\b"
                      r"(?! (?:forget|let me forget)\b)")
-# "I set a timer for 10 minutes and forgot it": dictated narration, to be typed, not done again.
+# "I set a timer for 10 minutes and forgot it": dictated narration, to be typed, not done again;
+# unless a request follows ("i just put steaks on the grill remind me to check them").
 _DID = re.compile(r"^i (?:already |just |then |also )?(?:set|added|turned|deleted|removed|muted|opened|cancell?ed|"
-                  r"created|put)\b")
+                  r"created|put)\b(?!.*\b(?:remind me|wake me|tell me|let me know|can you|could you|please)\b)")
 # "how do i mute the volume", "should i set an alarm for 6 am", "what happens if i delete my list":
 # questions about doing it: not done. Skills that only answer (the clock, sums, who is on the mic)
 # still answer, and "how do i set a timer" still gets its question back ("How long…?").

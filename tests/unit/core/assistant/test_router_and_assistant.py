@@ -260,3 +260,9 @@ def test_dictated_narration_of_an_action_is_typed_not_done(assistant: Assistant,
     """The first set a timer before: dictating an e-mail about a timer must not start one."""
     r = assistant.handle(text)
     assert r.skill is None and not r.performed, r
+
+
+def test_narration_followed_by_a_request_is_still_the_request(assistant: Assistant) -> None:
+    """A CLINC150 val request: the narration guard alone had turned it into dictation."""
+    r = assistant.handle("i just put steaks on the grill remind me to check them in 10 minutes")
+    assert r.skill == "timers" and r.performed, r
