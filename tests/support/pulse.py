@@ -3,6 +3,10 @@
 `virt` is a null sink; `vmic` is a virtual source fed by `virt.monitor`, so
 whatever `paplay -d virt file.wav` plays is what a program recording from
 `vmic` captures. No mocks in the audio path.
+
+The default sink is a second null sink, `speakers`, that nothing records: what the app
+or a test plays without naming a sink (a spoken reply, a chime) would otherwise go
+straight into the microphone and mix into whatever the next take says.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 
 SINK = "virt"
 SOURCE = "vmic"
+SPEAKERS = "speakers"
 
 
 def _pactl(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -65,13 +70,15 @@ def sinks() -> list[str]:
 
 
 def add_virtual_mic() -> None:
-    if SINK not in sinks():
-        _pactl("load-module", "module-null-sink", f"sink_name={SINK}")
+    present = sinks()
+    for sink in (SINK, SPEAKERS):
+        if sink not in present:
+            _pactl("load-module", "module-null-sink", f"sink_name={sink}")
     if SOURCE not in sources():
         _pactl("load-module", "module-virtual-source", f"source_name={SOURCE}",
                f"master={SINK}.monitor")
     _pactl("set-default-source", SOURCE)
-    _pactl("set-default-sink", SINK)
+    _pactl("set-default-sink", SPEAKERS)
 
 
 def remove_virtual_mic() -> None:
