@@ -102,7 +102,8 @@ def _run_tray(paths: Paths, guard: Any, dialogs: bool) -> int:
     # controller answers `status` and the commands wait at the runtime's gates.
     controller = Controller(bus, store, settings, session=slots.session, history=slots.history,
                             assistant=slots.assistant, output=slots.output, privacy=slots.privacy,
-                            feedback=Feedback(slots.output, lambda which: runtime.sound(which)))
+                            feedback=Feedback(slots.output, lambda which: runtime.sound(which),
+                                              lambda: builder.hush()))
     flow = HistoryFlow(lambda: runtime)
     builder = ServiceBuilder(paths, dict(os.environ), guard)
     runtime = Runtime(builder, controller, bus, slots, lanes, prompt=flow if dialogs else None)

@@ -103,6 +103,7 @@ class ServiceBuilder:
         self.env = env
         self.guard = guard
         self._keyring = keyring_module
+        self._speaker: Any = None  # EspeakSpeaker once a reply was spoken
 
     @property
     def hub_cache(self) -> Path:
@@ -228,12 +229,19 @@ class ServiceBuilder:
 
     def speak(self, text: str) -> bool:
         """Spoken replies (off by default) through espeak-ng, in the background."""
-        import shutil
+        if self._speaker is None:
+            import shutil
 
-        from trayassist.core.assistant.services.process import spawn_detached
-        from trayassist.core.assistant.services.speech import EspeakSpeaker
+            from trayassist.core.assistant.services.process import spawn_detached
+            from trayassist.core.assistant.services.speech import EspeakSpeaker
 
-        return EspeakSpeaker(spawn_detached, shutil.which).say(text)
+            self._speaker = EspeakSpeaker(spawn_detached, shutil.which)
+        return bool(self._speaker.say(text))
+
+    def hush(self) -> None:
+        """Stop a spoken reply: the user is about to speak."""
+        if self._speaker is not None and self._speaker.hush():
+            log.info("spoken reply stopped: push-to-talk pressed")
 
     @staticmethod
     def play_sound(which: str) -> None:

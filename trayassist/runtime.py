@@ -396,13 +396,18 @@ class Runtime:
 
 
 class Feedback:
-    """What a press and a release do besides the mic: remember the focused window, sounds."""
+    """What a press and a release do besides the mic: remember the focused window, stop a
+    spoken reply, sounds."""
 
-    def __init__(self, output: Slot[OutputPort], sound: Callable[[str], None]) -> None:
+    def __init__(self, output: Slot[OutputPort], sound: Callable[[str], None],
+                 hush: Callable[[], None] = lambda: None) -> None:
         self._output = output
         self._sound = sound
+        self._hush = hush
 
     def pressed(self) -> None:
+        # A reply still being spoken would go into the microphone with the user's words.
+        self._hush()
         focus = getattr(self._output.get(), "focus", None)
         if focus is not None:
             focus.mark()

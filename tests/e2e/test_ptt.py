@@ -115,3 +115,34 @@ def test_status_reports_another_program_on_the_mic(app: App) -> None:
         parec.terminate()
         parec.wait(5)
     assert pulse.wait_for(lambda: all(o["pid"] != parec.pid for o in app.status()["mic"]["others"]), 2)
+
+
+def test_pressing_to_talk_stops_a_spoken_reply(desktop: Desktop, basedir: Path, virtual_mic: str,
+                                                speech_dir: Path) -> None:
+    """With spoken replies on, a press while the app is still speaking stops it: next to a
+    real microphone, the app's own voice would otherwise be part of what the user says."""
+    import psutil
+
+    from tests.support.app import app_env
+    from tests.support.keyring import write_settings
+
+    write_settings(basedir, spoken_replies=True)
+    app = App(basedir, app_env(desktop.display)).start()
+    try:
+        said = pulse.speak("Take a note that the quarterly report needs three more charts "
+                           "before the meeting on Thursday.", speech_dir / "hush-note.wav")
+        noted = app.say(said.path)
+        assert (noted["assistant"] or {}).get("skill") == "notes", app.explain(noted)
+        assert app.proc is not None
+        me = psutil.Process(app.proc.pid)
+
+        def speaking() -> list[psutil.Process]:
+            return [c for c in me.children() if c.name() == "espeak-ng"]
+
+        assert pulse.wait_for(lambda: bool(speaking()), 20), app.log_tail()
+        app.press()
+        assert app.wait_for_log("spoken reply stopped: push-to-talk pressed", 10), app.log_tail()
+        assert pulse.wait_for(lambda: not speaking(), 10), app.log_tail()
+        app.release()
+    finally:
+        app.stop()

@@ -305,9 +305,10 @@ def test_the_start_sound_is_the_devices_first_audio_not_the_press() -> None:
 
     output = FakeOutput()
     output.focus = Focus()  # type: ignore[attr-defined]
-    feedback = Feedback(Slot(output), played.append)
+    feedback = Feedback(Slot(output), played.append, lambda: marked.append("hush"))
     feedback.pressed()
-    assert marked == ["focus"] and played == []  # where the text goes is remembered at once
+    # A spoken reply stops at once (the mic would hear it), where the text goes is remembered.
+    assert marked == ["hush", "focus"] and played == []
     feedback.hearing()
     feedback.released()
     assert played == ["start", "stop"]

@@ -14,7 +14,7 @@ from trayassist.core.assistant.context import AppEntry
 
 log = logging.getLogger(__name__)
 
-Spawner = Callable[[Sequence[str]], None]
+Spawner = Callable[[Sequence[str]], object]  # starts argv in the background
 Which = Callable[[str], "str | None"]
 
 _FIELD_CODE = re.compile(r"%[fFuUdDnNickvm]")

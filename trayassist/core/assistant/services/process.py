@@ -26,7 +26,7 @@ def run_quiet(argv: Sequence[str], timeout: float = 5.0) -> int:
     return done.returncode
 
 
-def spawn_detached(argv: Sequence[str], stdin: bytes | None = None) -> None:
+def spawn_detached(argv: Sequence[str], stdin: bytes | None = None) -> subprocess.Popen[bytes]:
     """Start a program that outlives us; raises OSError if it cannot start.
 
     `stdin` is written to the program's standard input (user text travels there, never
@@ -37,13 +37,15 @@ def spawn_detached(argv: Sequence[str], stdin: bytes | None = None) -> None:
         kwargs["creationflags"] = getattr(subprocess, "DETACHED_PROCESS", 0)
     else:
         kwargs["start_new_session"] = True
-    proc = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True,
-                            **kwargs)  # type: ignore[call-overload]
+    proc: subprocess.Popen[bytes] = subprocess.Popen(
+        list(argv), stdin=subprocess.DEVNULL if stdin is None else subprocess.PIPE,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True,
+        **kwargs)  # type: ignore[call-overload]
     # Feed stdin and reap the program off the caller's thread: a child slow to read must
     # not block the app, and launched apps never linger as zombies of the tray process.
     threading.Thread(target=_feed_and_reap, args=(proc, stdin), name=f"reap-{proc.pid}",
                      daemon=True).start()
+    return proc
 
 
 def _feed_and_reap(proc: subprocess.Popen[bytes], data: bytes | None) -> None:
