@@ -94,3 +94,24 @@ def test_ordering_a_list_is_not_reading_it(ctx: Context, text: str) -> None:
     assert NotesSkill().parse("notes.query", make_utterance(text), ctx) is None
     m = NotesSkill().parse("notes.query", make_utterance("tell me everything on my shopping list"), ctx)
     assert m is not None and m.intent == "show_list"
+
+
+@pytest.mark.parametrize("text", [
+    "remove everything from my shopping list", "delete all items from my to do list",
+    "take everything off the grocery list", "remove all of the items on my shopping list"])
+def test_removing_everything_empties_the_list(assistant: Assistant, ctx: Context, text: str) -> None:
+    """There is no item called "everything": the list is emptied (a destructive action, with
+    its reply), not searched for one."""
+    assistant.handle("add milk and eggs to my shopping list")
+    assistant.handle("add call the plumber to my to-do list")
+    r = assistant.handle(text)
+    assert (r.skill, r.intent) == ("notes", "clear_list"), r
+    listed = "todo" if "to do" in text else "shopping"
+    assert r.params["list"] == listed
+    left = {i["data"]["list"] for i in ctx.store.get_items("list_item")}
+    assert listed not in left and len(left) == 1  # the other list is untouched
+
+
+def test_all_of_one_item_is_still_that_item(ctx: Context) -> None:
+    m = NotesSkill().parse("notes.remove", make_utterance("remove all the eggs from my shopping list"), ctx)
+    assert m is not None and (m.intent, m.params["item"]) == ("remove_from_list", "all the eggs")

@@ -57,8 +57,19 @@ _REMOVE = compile_all([
 _CLEAR = compile_all([rf"(?:clear|empty|wipe) (?:the|my|our) {_LISTNAME}"])
 _CREATE = re.compile(r"\b(?:create|make|start|begin|new|set up|open)\b(?:.* )?\blist\b")
 _FUZZY_ITEM = 85
-_ORDERING = re.compile(r"\b(?:buy|purchase|order|want|need|like to have|get me)\b(?: \w+)?(?: \w+)? (?:everything|"
-                       r"all (?:of )?(?:the |my )?(?:things|items|stuff)|all of it) (?:on|in|from)\b")
+_EVERYTHING = (r"(?:everything|every (?:item|thing|entry)|all (?:of )?(?:the |my )?(?:things|items|stuff|entries)"
+               r"|all of it|all|the (?:whole )?lot)")
+_ORDERING = re.compile(r"\b(?:buy|purchase|order|want|need|like to have|get me)\b(?: \w+)?(?: \w+)? "
+                       rf"{_EVERYTHING} (?:on|in|from)\b")
+_ALL_ITEMS = re.compile(rf"(?:(?:absolutely|just|simply) )?{_EVERYTHING}(?: (?:that is|that's|which is) (?:on|in) it)?")
+
+
+def _removing(name: str | None, item: str) -> Match:
+    """"Remove everything from my shopping list" empties the list; it has no item called
+    "everything"."""
+    if _ALL_ITEMS.fullmatch(item):
+        return Match("clear_list", EXACT, {"list": name})
+    return Match("remove_from_list", EXACT, {"list": name, "item": item})
 
 
 class NotesSkill(Skill):
@@ -85,8 +96,7 @@ class NotesSkill(Skill):
             return None
         m = full(_REMOVE, text)
         if m:
-            return Match("remove_from_list", EXACT,
-                         {"list": lw.canonical(m.group("list")), "item": m.group("item").strip()})
+            return _removing(lw.canonical(m.group("list")), m.group("item").strip())
         m = full(_CLEAR, text)
         if m:
             return Match("clear_list", EXACT, {"list": lw.canonical(m.group("list"))})
@@ -128,7 +138,7 @@ class NotesSkill(Skill):
             if item is None:
                 return Match("remove_from_list", EXACT, {"list": name},
                              error="Which item should I remove, and from which list?")
-            return Match("remove_from_list", EXACT, {"list": name, "item": item})
+            return _removing(name, item)
         # Commas separate items ("eggs, bread and butter") but normalising drops them.
         items = lw.items_to_add(make_utterance(re.sub(r"(?<!\d),|,(?!\d)", " and ", utt.raw)).text)
         if not items and _CREATE.search(text):
