@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.support.soak import slope, typical_growth
+from tests.support.soak import slope, steady_growth, typical_growth
 
 pytestmark = pytest.mark.unit
 
@@ -25,3 +25,19 @@ def test_steady_growth_is_caught_wherever_a_step_falls(step_at: int) -> None:
 
 def test_nothing_to_fit() -> None:
     assert typical_growth([], []) == 0.0 and typical_growth([5.0], [1.0]) == 0.0
+
+
+def test_swings_while_settling_are_not_a_leak() -> None:
+    # CI's 60-cycle run at 53b63ee (MiB): a +11 MB swing in the last interval.
+    rss = [m * 2**20 for m in (342, 345, 334, 341, 348, 359)]
+    assert typical_growth(CYCLES, rss) > 2**20  # the median of five intervals calls it a leak
+    assert steady_growth(CYCLES, rss) < 0.7 * 2**20
+
+
+@pytest.mark.parametrize("step_at", [None, 1, 3, 5])
+def test_steady_growth_catches_a_leak_through_swings_and_steps(step_at: int | None) -> None:
+    leak = 1.5 * 2**20  # bytes per cycle: what the short run must catch
+    swing = [0, 6, -5, 4, -6, 5]  # MiB, as large as CI's
+    rss = [400 * 2**20 + leak * (c - 35) + swing[i] * 2**20 + (55 * 2**20 if step_at is not None and i >= step_at
+                                                                 else 0) for i, c in enumerate(CYCLES)]
+    assert steady_growth(CYCLES, rss) > 2**20
