@@ -50,6 +50,24 @@ class _Job:
     decoding: Decoding = WHOLE
 
 
+# A decode that loops ("…to the board to the board to the board") runs on to the model's
+# limit of 448 tokens: 3 s of decoding for 2-4 s of audio. Two voices over each other do it
+# (a spoken reply playing over a take: CI, 3.4 s for 3.5 s of audio; here 1 in 60-120 decodes
+# of two espeak-ng sentences mixed). Speech needs far fewer tokens: a fast talker says about
+# 4 words a second, 5-6 tokens with the timestamps. With this budget 120 such mixtures came
+# back word for word the same, the loops in 0.5 s instead of 3.
+TOKENS_PER_S = 10
+MIN_TOKENS = 24
+# The prompt and the new tokens must fit in 448 (faster-whisper raises otherwise): the
+# vocabulary hint takes at most HINT_MAX_TOKENS (120), the start of transcript 4.
+MAX_TOKENS = 220
+
+
+def token_budget(seconds: float) -> int:
+    """New tokens a decode of `seconds` of audio may produce (per 30 s window)."""
+    return min(MIN_TOKENS + int(TOKENS_PER_S * min(seconds, 30.0)), MAX_TOKENS)
+
+
 def default_cpu_threads() -> int:
     # CTranslate2 gains little past 4 intra-op threads for tiny/base; never more than cores.
     return max(1, min(4, os.cpu_count() or 1))
@@ -308,6 +326,8 @@ class Engine:
             log_prob_threshold=f.log_prob_threshold,
             compression_ratio_threshold=f.compression_ratio_threshold,
             repetition_penalty=how.repetition_penalty,
+            # No budget beside a prompt: its length is not ours to know (none is given live).
+            max_new_tokens=None if prompt else token_budget(len(audio) / 16000),
             **({} if how.fallback else {"temperature": 0.0}),
         )
         segments = list(segments)

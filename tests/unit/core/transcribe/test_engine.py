@@ -83,3 +83,34 @@ def test_model_errors_reach_the_caller_and_the_state(tmp_path: Path) -> None:
         eng2.stop()
     finally:
         eng.stop()
+
+
+def test_a_decode_gets_a_token_budget_for_its_audio(tmp_path: Path) -> None:
+    """A loop runs to the model's 448 tokens (3 s for 3 s of two voices over each other):
+    each decode may make the tokens its audio could hold, no more."""
+    from trayassist.core.transcribe.engine import MAX_TOKENS, token_budget
+    from trayassist.core.transcribe.live import LIVE
+    from trayassist.core.vocabulary import HINT_MAX_TOKENS
+
+    asked: list[dict[str, object]] = []
+
+    class Model:
+        def __init__(self, *_a: object, **_kw: object) -> None: ...
+
+        def transcribe(self, audio: np.ndarray, **kw: object) -> tuple[list[object], None]:
+            asked.append(kw)
+            return [], None
+
+    eng = Engine(lambda: resolve("tiny.en", "", tmp_path), model_factory=Model)
+    try:
+        for seconds in (1.0, 3.5, 30.0, 45.0):
+            eng.transcribe(np.zeros(int(16000 * seconds), dtype=np.float32), None, LIVE).result(30)
+        eng.transcribe(np.zeros(16000, dtype=np.float32), "the sentence before").result(30)
+    finally:
+        eng.stop()
+    budgets = [kw["max_new_tokens"] for kw in asked]
+    assert budgets == [34, 59, MAX_TOKENS, MAX_TOKENS, None]  # none beside a prompt of unknown length
+    # Fast speech (5 words a second, about 7 tokens with timestamps) always fits...
+    assert all(token_budget(s) >= 7 * s for s in (0.5, 1, 2, 5, 10, 30))
+    # ...and so does the prompt: the vocabulary hint, the start of transcript, the budget.
+    assert HINT_MAX_TOKENS + 4 + MAX_TOKENS <= 448
