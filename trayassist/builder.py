@@ -21,6 +21,7 @@ from trayassist.core.paths import Paths
 
 if TYPE_CHECKING:
     from trayassist.core.assistant import Assistant
+    from trayassist.core.assistant.services.speech import EspeakSpeaker
     from trayassist.core.assistant.services.timers import TimerScheduler
     from trayassist.core.lanes import Done
     from trayassist.core.privacy import PrivacyMonitor
@@ -103,7 +104,7 @@ class ServiceBuilder:
         self.env = env
         self.guard = guard
         self._keyring = keyring_module
-        self._speaker: Any = None  # EspeakSpeaker once a reply was spoken
+        self._speaker: EspeakSpeaker | None = None  # once a reply was spoken
 
     @property
     def hub_cache(self) -> Path:
@@ -236,7 +237,7 @@ class ServiceBuilder:
             from trayassist.core.assistant.services.speech import EspeakSpeaker
 
             self._speaker = EspeakSpeaker(spawn_detached, shutil.which)
-        return bool(self._speaker.say(text))
+        return self._speaker.say(text)
 
     def hush(self) -> None:
         """Stop a spoken reply: the user is about to speak."""

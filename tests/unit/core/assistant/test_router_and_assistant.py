@@ -223,10 +223,14 @@ def test_the_runtime_needs_neither_scikit_learn_nor_test_code() -> None:
     assert not {"fakes.py", "evaluate.py"} & {p.name for p in Path(pkg.__file__).parent.iterdir()}
 
 
-@pytest.mark.parametrize("text", ["don't delete my shopping list", "Please do not set a timer for 5 minutes",
-                                  "never turn the volume up", "dont add milk to my shopping list"])
-def test_an_order_not_to_act_is_never_acted_on(assistant: Assistant, text: str) -> None:
-    """These acted before: the list removed, the timer set, the volume raised."""
+@pytest.mark.parametrize("text", [
+    # Orders not to act: the list was removed, the timer set, the volume raised before.
+    "don't delete my shopping list", "Please do not set a timer for 5 minutes", "never turn the volume up",
+    "dont add milk to my shopping list",
+    # Questions about doing something: the first two muted and set an alarm before.
+    "how do i mute the volume", "should i set an alarm for 6 am", "what happens if i delete my shopping list",
+    "how do i set a timer for 5 minutes"])
+def test_an_order_not_to_act_or_a_question_about_acting_is_not_acted_on(assistant: Assistant, text: str) -> None:
     r = assistant.handle(text)
     assert r.skill is None and not r.performed, r
 
@@ -234,14 +238,6 @@ def test_an_order_not_to_act_is_never_acted_on(assistant: Assistant, text: str) 
 def test_the_same_requests_without_the_not_still_act(assistant: Assistant) -> None:
     assert assistant.handle("set a timer for 5 minutes").performed
     assert assistant.handle("set a timer so i don't burn the toast for 5 minutes").performed
-
-
-@pytest.mark.parametrize("text", ["how do i mute the volume", "should i set an alarm for 6 am",
-                                  "what happens if i delete my shopping list", "how do i set a timer for 5 minutes"])
-def test_a_question_about_doing_something_does_not_do_it(assistant: Assistant, text: str) -> None:
-    """The first two muted and set an alarm before."""
-    r = assistant.handle(text)
-    assert r.skill is None and not r.performed, r
 
 
 def test_a_how_question_the_assistant_can_answer_is_answered(assistant: Assistant) -> None:
